@@ -1,0 +1,110 @@
+#include "daemon/bay/bay.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "daemon/common/blocking.hpp"
+#include "daemon/common/log.hpp"
+
+namespace dockd::bay {
+namespace asio = boost::asio;
+
+Bay::Bay(int id, StationContext& ctx) : id_(id), ctx_(ctx) { shown_.id = id; }
+
+void Bay::arrived(std::shared_ptr<drivers::Recorder> recorder) {
+    if (session_) {
+        waiting_ = std::move(recorder);
+        return;
+    }
+    shown_ = BayStatus{};
+    shown_.id = id_;
+    set_state(BayState::detected);
+    session_ = std::make_shared<Session>(ctx_.io);
+    session_->recorder = std::move(recorder);
+    asio::co_spawn(ctx_.io, run(session_), asio::detached);
+}
+
+void Bay::left() {
+    waiting_.reset();
+    if (!session_) return;
+    session_->cancelled = true;
+    session_->timer.cancel();
+}
+
+void Bay::stop() {
+    waiting_.reset();
+    if (!session_) return;
+    session_->close_reason = "station stopped";
+    session_->cancelled = true;
+    session_->timer.cancel();
+}
+
+BayStatus Bay::status() const {
+    BayStatus s = shown_;
+    if (session_) {
+        s.bytes_done = session_->bytes_done.load();
+        s.files_done = session_->files_done.load();
+    }
+    return s;
+}
+
+void Bay::set_state(BayState next) {
+    if (shown_.state == next) return;
+    if (!transition_allowed(shown_.state, next))
+        log::warning("bay " + std::to_string(id_) + ": unexpected transition " + std::string(to_string(shown_.state)) +
+                     " -> " + std::string(to_string(next)));
+    log::info("bay " + std::to_string(id_) + ": " + std::string(to_string(shown_.state)) + " -> " +
+              std::string(to_string(next)) + (shown_.serial.empty() ? "" : " (" + shown_.serial + ")"));
+    shown_.state = next;
+}
+
+void Bay::fail(Session& s, const std::string& reason) {
+    shown_.error = reason;
+    log::error("bay " + std::to_string(id_) + ": " + reason);
+    set_state(BayState::fault);
+    if (!s.docking_id.empty()) {
+        auto& store = ctx_.store;
+        const std::string id = s.docking_id;
+        // Small and rare: recorded inline rather than through the pool.
+        store.record_fault(id, reason);
+    }
+}
+
+asio::awaitable<bool> Bay::pause(Session& s, std::chrono::milliseconds d) {
+    if (s.cancelled) co_return false;
+    s.timer.expires_after(d);
+    boost::system::error_code ec;
+    co_await s.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_return !s.cancelled;
+}
+
+asio::awaitable<void> Bay::run(std::shared_ptr<Session> s) {
+    try {
+        // Each step returns false when the session ends (fault or removal).
+        if (co_await identify_and_check(*s) && co_await offload(*s) && co_await verify(*s) &&
+            enter_staged(*s) && co_await set_clock(*s) && co_await wipe(*s))
+            co_await charge_and_hold(*s);
+        // A fault keeps the bay showing it until the recorder is taken out.
+        while (co_await pause(*s, std::chrono::hours(1))) {
+        }
+    } catch (const std::exception& e) {
+        fail(*s, std::string("internal error: ") + e.what());
+    }
+    if (!s->docking_id.empty()) {
+        std::optional<int> battery_out;
+        if (shown_.battery_percent) battery_out = shown_.battery_percent;
+        co_await on_pool(ctx_.pool, [&] { ctx_.store.close_docking(s->docking_id, battery_out, s->close_reason); });
+        log::info("bay " + std::to_string(id_) + ": docking " + s->docking_id + " closed (" + s->close_reason + ")");
+        ctx_.wake_uploader();
+    }
+    set_state(BayState::removed);
+    set_state(BayState::empty);
+    session_.reset();
+    shown_ = BayStatus{};
+    shown_.id = id_;
+    if (waiting_) arrived(std::exchange(waiting_, nullptr));
+}
+
+}  // namespace dockd::bay

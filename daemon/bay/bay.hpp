@@ -1,0 +1,68 @@
+// One bay: owns the session of the recorder docked in it, from detection to
+// removal, and what the bay shows. Lives on the station's io_context thread;
+// blocking steps go to the pool.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+#include "daemon/bay/bay_state.hpp"
+#include "daemon/bay/bay_status.hpp"
+#include "daemon/bay/context.hpp"
+#include "drivers/recorder.hpp"
+
+namespace dockd::bay {
+
+class Bay {
+public:
+    Bay(int id, StationContext& ctx);
+    void arrived(std::shared_ptr<drivers::Recorder> recorder);
+    void left();
+    void stop();  // station shutdown: end the session, close its docking
+    BayStatus status() const;
+    int id() const { return id_; }
+    bool idle() const { return !session_; }
+
+private:
+    struct Session {
+        explicit Session(boost::asio::io_context& io) : timer(io) {}
+        std::shared_ptr<drivers::Recorder> recorder;
+        boost::asio::steady_timer timer;
+        std::atomic<bool> cancelled{false};
+        std::string close_reason = "removed";
+        std::string docking_id, serial;
+        std::int64_t clock_offset_ms = 0;
+        std::atomic<std::uint64_t> bytes_done{0}, files_done{0};
+        std::uint64_t bytes_before_file = 0;
+        int staged = 0, skipped = 0, refused = 0, failed = 0;
+        std::vector<std::int64_t> file_ids;      // rows committed or known in this docking
+        std::vector<drivers::MediaEntry> on_device;  // entries with a custody row, for wipe
+    };
+    struct Offloaded;
+
+    boost::asio::awaitable<void> run(std::shared_ptr<Session> s);
+    boost::asio::awaitable<bool> identify_and_check(Session& s);
+    boost::asio::awaitable<bool> offload(Session& s);
+    boost::asio::awaitable<bool> verify(Session& s);
+    bool enter_staged(Session& s);
+    boost::asio::awaitable<bool> set_clock(Session& s);
+    boost::asio::awaitable<bool> wipe(Session& s);
+    boost::asio::awaitable<void> charge_and_hold(Session& s);
+    // Sleeps unless the session is cancelled; false once it is.
+    boost::asio::awaitable<bool> pause(Session& s, std::chrono::milliseconds d);
+
+    void set_state(BayState next);
+    void fail(Session& s, const std::string& reason);
+
+    int id_;
+    StationContext& ctx_;
+    BayStatus shown_;
+    std::shared_ptr<Session> session_;
+    std::shared_ptr<drivers::Recorder> waiting_;  // arrived while the last session still closes
+};
+
+}  // namespace dockd::bay

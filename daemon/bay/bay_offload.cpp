@@ -1,0 +1,154 @@
+// offloading: every media file copied to staging with its SHA-256 computed in
+// the same pass, made durable, then committed (DESIGN §3). Custody of a file
+// passes to the station at that commit and not before.
+#include <algorithm>
+
+#include "daemon/bay/bay.hpp"
+#include "daemon/common/blocking.hpp"
+#include "daemon/common/log.hpp"
+#include "daemon/common/time.hpp"
+#include "daemon/ingest/copier.hpp"
+#include "daemon/ingest/device_path.hpp"
+
+namespace dockd::bay {
+namespace asio = boost::asio;
+
+namespace {
+
+enum class Outcome { staged, already_staged, refused_before, failed, disk_full };
+
+struct FileResult {
+    Outcome outcome;
+    std::optional<std::int64_t> file_id;
+    std::string error;
+};
+
+bool wanted_extension(const std::string& path, const std::vector<std::string>& extensions) {
+    const auto slash = path.rfind('/');
+    const auto dot = path.rfind('.');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return false;
+    std::string ext = path.substr(dot + 1);
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return std::find(extensions.begin(), extensions.end(), ext) != extensions.end();
+}
+
+}  // namespace
+
+struct Bay::Offloaded {
+    static FileResult one(Bay& bay, Session& s, const drivers::MediaEntry& entry, std::size_t index,
+                          std::vector<std::byte>& buf) {
+        auto& ctx = bay.ctx_;
+        const std::int64_t mtime_ms = to_unix_ms(entry.modified_at);
+        if (auto known = ctx.store.find_file(s.serial, entry.device_path, entry.size_bytes, mtime_ms)) {
+            if (known->state == "refused") return {Outcome::refused_before, known->id, ""};
+            return {Outcome::already_staged, known->id, ""};
+        }
+        if (auto free = ctx.staging.free_bytes(); !free || *free < entry.size_bytes + ctx.cfg.ingest.min_free_bytes)
+            return {Outcome::disk_full, std::nullopt,
+                    free ? "staging disk low: " + std::to_string(*free) + " bytes free, file needs " +
+                               std::to_string(entry.size_bytes) + " + ingest.min_free_bytes"
+                         : free.error().message};
+        const std::string staging_name = s.docking_id + "/" + std::to_string(index);
+        const std::string shown = ingest::printable_path(entry.device_path);
+        auto writer = ctx.staging.begin(staging_name);
+        if (!writer) return {Outcome::failed, std::nullopt, writer.error().message};
+        auto reader = s.recorder->open_media(entry);
+        if (!reader) return {Outcome::failed, std::nullopt, shown + ": open: " + reader.error().message};
+        const auto base = s.bytes_done.load();
+        auto copied = ingest::copy_and_hash(**reader, *writer, buf, s.cancelled,
+                                            [&](std::uint64_t done) { s.bytes_done = base + done; });
+        if (!copied) {
+            const bool full = copied.error().sys_errno == ENOSPC;
+            return {full ? Outcome::disk_full : Outcome::failed, std::nullopt, shown + ": " + copied.error().message};
+        }
+        if (copied->bytes != entry.size_bytes)
+            return {Outcome::failed, std::nullopt,
+                    shown + ": listed as " + std::to_string(entry.size_bytes) + " bytes, read " +
+                        std::to_string(copied->bytes)};
+        if (auto c = writer->commit(); !c) {
+            const bool full = c.error().sys_errno == ENOSPC;
+            return {full ? Outcome::disk_full : Outcome::failed, std::nullopt, shown + ": " + c.error().message};
+        }
+        const auto recorded_at = entry.modified_at - std::chrono::milliseconds(s.clock_offset_ms);
+        custody::StagedFile f;
+        f.docking_id = s.docking_id;
+        f.serial = s.serial;
+        f.device_path = entry.device_path;
+        f.size = entry.size_bytes;
+        f.device_mtime_ms = mtime_ms;
+        f.sha256 = copied->sha256;
+        f.staging_name = staging_name;
+        f.object_key = ingest::object_key(s.serial, recorded_at, copied->sha256, entry.device_path);
+        f.recorded_at_device = rfc3339(entry.modified_at);
+        f.recorded_at = rfc3339(recorded_at);
+        f.ingested_at = rfc3339(std::chrono::system_clock::now());
+        f.important = entry.important;
+        return {Outcome::staged, ctx.store.commit_staged(f, ctx.target_urls), ""};
+    }
+};
+
+asio::awaitable<bool> Bay::offload(Session& s) {
+    set_state(BayState::offloading);
+    auto& rec = *s.recorder;
+    auto listing = co_await on_pool(ctx_.pool, [&] { return rec.list_media(); });
+    if (s.cancelled) co_return false;
+    if (!listing) {
+        fail(s, "cannot list media: " + listing.error().message);
+        co_return false;
+    }
+    std::vector<drivers::MediaEntry> to_copy;
+    co_await on_pool(ctx_.pool, [&] {
+        for (auto& entry : *listing) {
+            auto safe = ingest::check_device_path(entry.device_path);
+            if (safe && entry.is_symlink) safe = Error{"symbolic link (never followed)"};
+            if (!safe) {
+                const auto shown = ingest::printable_path(entry.device_path);
+                log::warning("bay " + std::to_string(id_) + ": " + s.serial + ": refused " + shown + ": " +
+                             safe.error().message);
+                ctx_.store.record_refused(s.docking_id, s.serial, shown, entry.size_bytes,
+                                          to_unix_ms(entry.modified_at), safe.error().message);
+                ++s.refused;
+            } else if (wanted_extension(entry.device_path, ctx_.cfg.ingest.extensions)) {
+                to_copy.push_back(std::move(entry));
+            }
+        }
+    });
+    shown_.files_refused = static_cast<std::uint64_t>(s.refused);
+    shown_.files_total = to_copy.size();
+    shown_.bytes_total = 0;
+    for (const auto& e : to_copy) shown_.bytes_total += e.size_bytes;
+
+    std::vector<std::byte> buffer(ctx_.cfg.ingest.buffer_bytes);
+    for (std::size_t i = 0; i < to_copy.size(); ++i) {
+        const auto& entry = to_copy[i];
+        const auto bytes_before = s.bytes_done.load();
+        auto r = co_await on_pool(ctx_.pool, [&] { return Offloaded::one(*this, s, entry, i, buffer); });
+        if (s.cancelled) co_return false;
+        switch (r.outcome) {
+            case Outcome::staged: ++s.staged; break;
+            case Outcome::already_staged: ++s.skipped; break;
+            case Outcome::refused_before: ++s.refused; break;
+            case Outcome::failed:
+                ++s.failed;
+                shown_.files_failed = static_cast<std::uint64_t>(s.failed);
+                shown_.error = r.error;
+                log::error("bay " + std::to_string(id_) + ": " + s.serial + ": " + r.error);
+                break;
+            case Outcome::disk_full:
+                co_await on_pool(ctx_.pool, [&] { ctx_.store.finish_offload(s.docking_id, s.staged, s.skipped, s.refused, s.failed + 1); });
+                fail(s, r.error);
+                co_return false;
+        }
+        if (r.file_id && (r.outcome == Outcome::staged || r.outcome == Outcome::already_staged)) {
+            s.file_ids.push_back(*r.file_id);
+            s.on_device.push_back(entry);
+        }
+        s.bytes_done = bytes_before + entry.size_bytes;
+        ++s.files_done;
+        if (r.outcome == Outcome::staged) ctx_.wake_uploader();
+    }
+    co_await on_pool(ctx_.pool, [&] { ctx_.store.finish_offload(s.docking_id, s.staged, s.skipped, s.refused, s.failed); });
+    co_return !s.cancelled;
+}
+
+}  // namespace dockd::bay

@@ -1,0 +1,187 @@
+// Typed configuration of dockd, parsed and validated at the edge (STYLE 8):
+// the rest of the daemon sees only these structs, never YAML. Every problem in
+// a config file is reported as "FILE:LINE: what is wrong", all at once.
+// The documented reference of every key is config/dockd.yaml.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dockd::config {
+
+using Millis = std::chrono::milliseconds;
+
+struct StationConfig {
+    std::string id;  // [A-Za-z0-9._-]+, a path component in the archive
+    std::string name;
+    std::filesystem::path data_dir = "/var/lib/dockd";
+    std::filesystem::path staging_dir;  // default data_dir/"staging"
+};
+
+// Bay id <-> physical USB port ("1-1.4" as in /sys/bus/usb/devices).
+struct PortConfig {
+    int id = 0;
+    std::string usb_path;
+    int line = 0;  // where it was declared, for later diagnostics
+};
+
+struct UsbMatch {
+    std::uint16_t vid = 0, pid = 0;
+};
+
+enum class DriverType { ums, sdk, sim };
+enum class ZfyLayout { packed89, nul94 };
+
+struct DriverConfig {
+    DriverType type = DriverType::ums;
+    std::vector<UsbMatch> match;
+    std::filesystem::path bays_dir;  // sim (required for sim)
+    // ums (and sdk after SetMSDC): clock file on the recorder's own storage,
+    // relative to its root, so it is a device path and never resolved here.
+    std::string time_file = "time.txt";
+    std::string time_format = "%Y-%m-%d %H:%M:%S";
+    std::filesystem::path library;  // sdk (required for sdk)
+    ZfyLayout zfy_layout = ZfyLayout::packed89;
+    std::filesystem::path password_file;  // sdk, secret (0600)
+    Millis call_timeout{5000};            // sdk
+    int line = 0;
+};
+
+struct ChargeConfig {
+    int ready_percent = 90;
+    int max_concurrent_charging = 4;
+    Millis power_on_stagger{500};
+};
+
+struct ClockConfig {
+    Millis max_drift{2000};
+    bool set_device_clock = true;
+    bool require_synced_host_clock = false;
+};
+
+enum class Verify { reread, none };
+enum class WipeAfter { never, staged, archived };
+
+struct IngestConfig {
+    Verify verify = Verify::reread;
+    WipeAfter wipe_after = WipeAfter::never;
+    std::uint64_t min_free_bytes = 1ull << 30;
+    // Lower case, without the dot.
+    std::vector<std::string> extensions{"mp4", "mov", "avi", "jpg", "jpeg", "wav",
+                                        "mp3", "aac", "png", "264", "h264"};
+    std::uint64_t buffer_bytes = 1u << 20;
+    int workers = 4;
+};
+
+enum class TargetKind { file, s3 };
+
+struct TargetConfig {
+    std::string url;  // as written: file:///abs/path or s3://bucket[/prefix]
+    std::string endpoint;
+    std::string region = "us-east-1";
+    std::filesystem::path credentials_file;  // secret (0600), AWS shared-credentials format
+    std::filesystem::path ca_file;
+    bool path_style = true;
+    int line = 0;
+    // Decoded from url.
+    TargetKind kind = TargetKind::file;
+    std::filesystem::path file_root;  // file: the archive directory
+    std::string bucket;               // s3
+    std::string prefix;               // s3: without leading or trailing '/', may be empty
+};
+
+struct RetryConfig {
+    Millis initial{5000};
+    Millis max{std::chrono::hours(1)};
+};
+
+// Minutes after local midnight, start inclusive, end exclusive;
+// end < start spans midnight; end may be 1440 ("24:00").
+struct TimeWindow {
+    int start_minute = 0;
+    int end_minute = 0;
+};
+
+struct UploadConfig {
+    std::vector<TargetConfig> targets;
+    std::uint64_t part_size = 64ull << 20;
+    int concurrency = 2;
+    std::uint64_t bandwidth_limit_bytes_per_s = 0;  // 0 = unlimited
+    std::vector<TimeWindow> windows;                // empty = always
+    RetryConfig retry;
+};
+
+struct RetentionConfig {
+    bool purge_staging_after_archive = true;
+    Millis upload_deadline{std::chrono::hours(24)};
+};
+
+struct ApiConfig {
+    std::string listen = "127.0.0.1:8470";
+    std::filesystem::path tokens_file;  // secret (0600)
+    // Decoded from listen; host without IPv6 brackets.
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 8470;
+};
+
+struct Config {
+    std::filesystem::path source;  // absolute path of the file it came from
+    StationConfig station;
+    std::vector<PortConfig> ports;
+    std::vector<DriverConfig> drivers;
+    ChargeConfig charge;
+    ClockConfig clock;
+    IngestConfig ingest;
+    UploadConfig upload;
+    RetentionConfig retention;
+    ApiConfig api;
+};
+
+struct ConfigError {
+    std::string file;
+    int line = 0;  // 1-based; 0 when the file itself is the problem
+    std::string message;
+    std::string str() const;  // "FILE:LINE: message"
+};
+
+struct LoadResult {
+    std::optional<Config> config;     // set only when errors is empty
+    std::vector<ConfigError> errors;  // sorted by line
+};
+
+// Reads and validates the file; an unreadable file gives one error at line 0
+// ("FILE:0: cannot read: ...").
+LoadResult load_config(const std::filesystem::path& file);
+
+// Validates yaml_text as if read from file: errors name it and relative paths
+// resolve against its directory (the working directory if it has none).
+LoadResult parse_config(const std::string& yaml_text, const std::filesystem::path& file);
+
+// "16MiB", "4 MiB", "500KB", "123" (bytes). Units B, KB, MB, GB, TB (powers of
+// 1000) and KiB, MiB, GiB, TiB (powers of 1024), case-sensitive, optional
+// blanks before the unit; whole numbers only; nullopt on overflow.
+std::optional<std::uint64_t> parse_size(std::string_view text);
+
+// "500ms", "90s", "15m", "24h", "2d", or a sum such as "1h30m". A bare number
+// is rejected: its unit would be a guess.
+std::optional<Millis> parse_duration(std::string_view text);
+
+// "22:00-06:00" (H:MM or HH:MM; end may be 24:00). Equal start and end is
+// rejected as ambiguous (empty or whole day?): write 00:00-24:00.
+std::optional<TimeWindow> parse_window(std::string_view text);
+
+// True when minute_of_day (0..1439) falls in any window; an empty list is always open.
+bool window_contains(const std::vector<TimeWindow>& windows, int minute_of_day);
+
+const char* to_string(DriverType type);
+const char* to_string(ZfyLayout layout);
+const char* to_string(Verify verify);
+const char* to_string(WipeAfter wipe_after);
+const char* to_string(TargetKind kind);
+
+}  // namespace dockd::config

@@ -1,0 +1,77 @@
+// charge, clock, ingest and retention: how bays are charged, clocked, copied and purged.
+#include <cctype>
+#include <climits>
+#include <cstdint>
+
+#include "daemon/config/reader.hpp"
+
+namespace dockd::config::detail {
+
+void read_charge(Section& root, ChargeConfig& out) {
+    Section s(root.ctx(), root.get("charge"), "charge",
+              {"ready_percent", "max_concurrent_charging", "power_on_stagger"}, root.line("charge"));
+    s.integer("ready_percent", out.ready_percent, 1, 100);
+    s.integer("max_concurrent_charging", out.max_concurrent_charging, 1, INT_MAX);
+    s.duration("power_on_stagger", out.power_on_stagger);
+}
+
+void read_clock(Section& root, ClockConfig& out) {
+    Section s(root.ctx(), root.get("clock"), "clock",
+              {"max_drift", "set_device_clock", "require_synced_host_clock"}, root.line("clock"));
+    s.duration("max_drift", out.max_drift);
+    s.boolean("set_device_clock", out.set_device_clock);
+    s.boolean("require_synced_host_clock", out.require_synced_host_clock);
+}
+
+void read_ingest(Section& root, IngestConfig& out) {
+    Context& ctx = root.ctx();
+    Section s(ctx, root.get("ingest"), "ingest",
+              {"verify", "wipe_after", "min_free_bytes", "extensions", "buffer_bytes", "workers"},
+              root.line("ingest"));
+    s.enumeration<Verify>("verify", out.verify, {{"reread", Verify::reread}, {"none", Verify::none}});
+    s.enumeration<WipeAfter>("wipe_after", out.wipe_after,
+                             {{"never", WipeAfter::never},
+                              {"staged", WipeAfter::staged},
+                              {"archived", WipeAfter::archived}});
+    s.size("min_free_bytes", out.min_free_bytes, 0, UINT64_MAX);
+    s.size("buffer_bytes", out.buffer_bytes, 4ull << 10, 64ull << 20);
+    s.integer("workers", out.workers, 1, 64);
+
+    if (!s.has("extensions")) return;
+    YAML::Node list = s.get("extensions");
+    std::vector<YAML::Node> items = s.sequence("extensions");
+    if (!list.IsSequence()) return;  // null or reported by sequence()
+    if (items.empty()) {
+        ctx.error(list, "ingest.extensions: must list at least one extension");
+        return;
+    }
+    std::vector<std::string> extensions;
+    for (const YAML::Node& item : items) {
+        if (!item.IsScalar()) {
+            ctx.error(item, "ingest.extensions: expected a file extension such as mp4");
+            continue;
+        }
+        std::string ext = item.Scalar();
+        if (ext.starts_with('.')) ext.erase(0, 1);
+        bool ok = !ext.empty();
+        for (char& c : ext) {
+            ok = ok && std::isalnum(static_cast<unsigned char>(c));
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        if (!ok) {
+            ctx.error(item, "ingest.extensions: '" + item.Scalar() + "' is not a file extension such as mp4");
+            continue;
+        }
+        extensions.push_back(std::move(ext));
+    }
+    out.extensions = std::move(extensions);
+}
+
+void read_retention(Section& root, RetentionConfig& out) {
+    Section s(root.ctx(), root.get("retention"), "retention",
+              {"purge_staging_after_archive", "upload_deadline"}, root.line("retention"));
+    s.boolean("purge_staging_after_archive", out.purge_staging_after_archive);
+    s.duration("upload_deadline", out.upload_deadline, Millis(1));
+}
+
+}  // namespace dockd::config::detail

@@ -1,0 +1,98 @@
+#include "daemon/custody/migrations.hpp"
+
+#include <array>
+#include <string>
+
+namespace dockd::custody {
+namespace {
+
+// Append-only: a released step is never edited, a change is a new step.
+constexpr std::array<const char*, 1> steps = {
+    // 1: the first station schema.
+    R"sql(
+CREATE TABLE officers(
+  no TEXT PRIMARY KEY, name TEXT NOT NULL DEFAULT '', unit_no TEXT NOT NULL DEFAULT '',
+  unit_name TEXT NOT NULL DEFAULT '', updated_at TEXT NOT NULL);
+CREATE TABLE recorders(
+  serial TEXT PRIMARY KEY, vendor TEXT, model TEXT, firmware TEXT,
+  first_seen_at TEXT NOT NULL, last_docked_at TEXT, last_undocked_at TEXT);
+CREATE TABLE assignments(
+  id INTEGER PRIMARY KEY, serial TEXT NOT NULL, officer_no TEXT NOT NULL,
+  assigned_at TEXT NOT NULL, source TEXT NOT NULL CHECK(source IN ('device','manual')));
+CREATE INDEX assignments_serial ON assignments(serial, id);
+CREATE TABLE dockings(
+  id TEXT PRIMARY KEY, bay INTEGER NOT NULL, serial TEXT NOT NULL, officer_no TEXT,
+  docked_at TEXT NOT NULL, undocked_at TEXT, close_reason TEXT,
+  battery_in INTEGER, battery_out INTEGER, storage_total INTEGER, storage_free INTEGER,
+  device_time TEXT, station_time TEXT, clock_offset_ms INTEGER, clock_set_at TEXT,
+  offload_done_at TEXT, fault TEXT);
+CREATE INDEX dockings_docked_at ON dockings(docked_at);
+CREATE TABLE files(
+  id INTEGER PRIMARY KEY, docking_id TEXT NOT NULL REFERENCES dockings(id),
+  serial TEXT NOT NULL, device_path TEXT NOT NULL, size INTEGER NOT NULL,
+  device_mtime_ms INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('staged','archived','refused','lost')),
+  reason TEXT, sha256 TEXT, staging_name TEXT UNIQUE, object_key TEXT,
+  recorded_at_device TEXT, recorded_at TEXT, ingested_at TEXT,
+  verified_at TEXT, wiped_at TEXT, archived_at TEXT, purged_at TEXT,
+  retention TEXT NOT NULL DEFAULT 'standard' CHECK(retention IN ('standard','long_term')),
+  important INTEGER NOT NULL DEFAULT 0);
+-- One row per recorder file ever seen: a re-docking, a restart or a crash can
+-- never count the same file twice (DESIGN §3: device path + size + mtime).
+CREATE UNIQUE INDEX files_identity ON files(serial, device_path, size, device_mtime_ms);
+CREATE INDEX files_docking ON files(docking_id);
+CREATE INDEX files_state ON files(state);
+CREATE TABLE uploads(
+  file_id INTEGER NOT NULL REFERENCES files(id), target TEXT NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('pending','done')),
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT, upload_id TEXT, done_at TEXT,
+  PRIMARY KEY(file_id, target));
+CREATE INDEX uploads_due ON uploads(state, next_attempt_ms);
+CREATE TABLE upload_parts(
+  file_id INTEGER NOT NULL, target TEXT NOT NULL, part_number INTEGER NOT NULL,
+  size INTEGER NOT NULL, etag TEXT NOT NULL, md5 TEXT NOT NULL,
+  PRIMARY KEY(file_id, target, part_number));
+-- A manifest is signed once and stored before any target sees it, so a
+-- retry after a crash offers the same bytes again (write-once stays idempotent).
+CREATE TABLE manifest_docs(
+  docking_id TEXT PRIMARY KEY REFERENCES dockings(id), object_key TEXT NOT NULL,
+  content TEXT NOT NULL, signature_hex TEXT NOT NULL, signed_at TEXT NOT NULL);
+CREATE TABLE manifests(
+  docking_id TEXT NOT NULL REFERENCES dockings(id), target TEXT NOT NULL,
+  written_at TEXT NOT NULL, PRIMARY KEY(docking_id, target));
+CREATE TABLE audit(
+  seq INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL,
+  payload TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE access_register(
+  id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL, remote TEXT,
+  what TEXT NOT NULL, approval_ref TEXT);
+)sql",
+};
+
+}  // namespace
+
+int latest_schema_version() { return static_cast<int>(steps.size()); }
+
+Result<void> migrate(Database& db) {
+    try {
+        auto st = db.prepare("PRAGMA user_version");
+        st.step();
+        const int current = static_cast<int>(st.int64(0));
+        if (current > latest_schema_version())
+            return Error{"custody store has schema " + std::to_string(current) +
+                         ", newer than this dockd (" + std::to_string(latest_schema_version()) +
+                         "); refusing to touch it"};
+        for (int v = current + 1; v <= latest_schema_version(); ++v) {
+            Transaction tx(db);
+            db.exec(steps[static_cast<std::size_t>(v - 1)]);
+            db.exec("PRAGMA user_version = " + std::to_string(v));
+            tx.commit();
+        }
+    } catch (const std::exception& e) {
+        return Error{std::string("schema migration: ") + e.what()};
+    }
+    return {};
+}
+
+}  // namespace dockd::custody

@@ -1,0 +1,244 @@
+#include "daemon/custody/store.hpp"
+
+#include <openssl/rand.h>
+
+#include <boost/json/serialize.hpp>
+
+#include "daemon/common/hex.hpp"
+#include "daemon/common/time.hpp"
+#include "daemon/custody/migrations.hpp"
+
+namespace dockd::custody {
+namespace {
+
+std::string now_text() { return rfc3339(std::chrono::system_clock::now()); }
+
+// Sortable, unique across stations' archives without coordination.
+std::string new_docking_id(int bay) {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t secs = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    unsigned char rnd[4];
+    RAND_bytes(rnd, sizeof rnd);
+    return std::string(stamp) + "-b" + std::to_string(bay) + "-" + to_hex(std::span<const unsigned char>(rnd, 4));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& db_file) {
+    auto db = Database::open(db_file);
+    if (!db) return db.error();
+    if (auto m = migrate(*db); !m) return m.error().context(db_file.string());
+    return std::unique_ptr<Store>(new Store(std::move(*db)));
+}
+
+AuditHead Store::append_locked(const std::string& kind, boost::json::object payload) {
+    const std::string at = now_text();
+    // kind and time inside the payload so the chain covers them too.
+    boost::json::object full;
+    full["kind"] = kind;
+    full["at"] = at;
+    for (auto& [k, v] : payload) full[k] = std::move(v);
+    return append_audit(db_, at, kind, boost::json::serialize(full));
+}
+
+AuditHead Store::append_event(const std::string& kind, boost::json::object payload) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    auto head = append_locked(kind, std::move(payload));
+    tx.commit();
+    return head;
+}
+
+AuditHead Store::head() {
+    std::lock_guard lock(mutex_);
+    return audit_head(db_);
+}
+
+AuditVerdict Store::verify() {
+    std::lock_guard lock(mutex_);
+    return verify_audit(db_);
+}
+
+std::string Store::open_docking(int bay, const RecorderIdentity& rec,
+                                const std::optional<OfficerRecord>& officer) {
+    std::lock_guard lock(mutex_);
+    const std::string now = now_text();
+    const std::string id = new_docking_id(bay);
+    Transaction tx(db_);
+    db_.prepare(
+           "INSERT INTO recorders(serial, vendor, model, firmware, first_seen_at, last_docked_at) "
+           "VALUES(?1,?2,?3,?4,?5,?5) ON CONFLICT(serial) DO UPDATE SET vendor=?2, model=?3, "
+           "firmware=?4, last_docked_at=?5")
+        .bind(1, rec.serial).bind(2, rec.vendor).bind(3, rec.model).bind(4, rec.firmware).bind(5, now)
+        .run();
+    std::optional<std::string> officer_no;
+    if (officer && !officer->no.empty()) {
+        officer_no = officer->no;
+        db_.prepare(
+               "INSERT INTO officers(no, name, unit_no, unit_name, updated_at) VALUES(?1,?2,?3,?4,?5) "
+               "ON CONFLICT(no) DO UPDATE SET name=?2, unit_no=?3, unit_name=?4, updated_at=?5")
+            .bind(1, officer->no).bind(2, officer->name).bind(3, officer->unit_no)
+            .bind(4, officer->unit_name).bind(5, now)
+            .run();
+    } else {
+        // Custodian from the last assignment made at the station.
+        auto st = db_.prepare("SELECT officer_no FROM assignments WHERE serial=? ORDER BY id DESC LIMIT 1");
+        st.bind(1, rec.serial);
+        if (st.step()) officer_no = st.text(0);
+    }
+    db_.prepare("INSERT INTO dockings(id, bay, serial, officer_no, docked_at) VALUES(?,?,?,?,?)")
+        .bind(1, id).bind(2, bay).bind(3, rec.serial).bind(4, officer_no).bind(5, now)
+        .run();
+    boost::json::object p{{"docking", id}, {"bay", bay}, {"serial", rec.serial},
+                          {"vendor", rec.vendor}, {"model", rec.model}, {"firmware", rec.firmware}};
+    if (officer_no) p["officer_no"] = *officer_no;
+    append_locked("docked", std::move(p));
+    tx.commit();
+    return id;
+}
+
+void Store::record_health(const std::string& docking_id, int battery_percent, std::uint64_t storage_total,
+                          std::uint64_t storage_free) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    db_.prepare("UPDATE dockings SET battery_in=?, storage_total=?, storage_free=? WHERE id=?")
+        .bind(1, battery_percent).bind(2, storage_total).bind(3, storage_free).bind(4, docking_id)
+        .run();
+    append_locked("checked", {{"docking", docking_id}, {"battery_percent", battery_percent},
+                              {"storage_total_bytes", storage_total}, {"storage_free_bytes", storage_free}});
+    tx.commit();
+}
+
+void Store::record_clock(const std::string& docking_id, const ClockMeasurement& m) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    db_.prepare("UPDATE dockings SET device_time=?, station_time=?, clock_offset_ms=? WHERE id=?")
+        .bind(1, m.device_time).bind(2, m.station_time).bind(3, m.offset_ms).bind(4, docking_id)
+        .run();
+    append_locked("clock_measured", {{"docking", docking_id}, {"device_time", m.device_time},
+                                     {"station_time", m.station_time}, {"offset_ms", m.offset_ms}});
+    tx.commit();
+}
+
+void Store::record_clock_set(const std::string& docking_id, bool ok, const std::string& detail) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    if (ok) db_.prepare("UPDATE dockings SET clock_set_at=? WHERE id=?").bind(1, now_text()).bind(2, docking_id).run();
+    append_locked("clock_set", {{"docking", docking_id}, {"ok", ok}, {"detail", detail}});
+    tx.commit();
+}
+
+void Store::finish_offload(const std::string& docking_id, int staged, int skipped, int refused, int failed) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    db_.prepare("UPDATE dockings SET offload_done_at=? WHERE id=? AND offload_done_at IS NULL")
+        .bind(1, now_text()).bind(2, docking_id)
+        .run();
+    append_locked("offload_done", {{"docking", docking_id}, {"staged", staged}, {"already_staged", skipped},
+                                   {"refused", refused}, {"failed", failed}});
+    tx.commit();
+}
+
+void Store::record_fault(const std::string& docking_id, const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    db_.prepare("UPDATE dockings SET fault=? WHERE id=?").bind(1, reason).bind(2, docking_id).run();
+    append_locked("fault", {{"docking", docking_id}, {"reason", reason}});
+    tx.commit();
+}
+
+void Store::close_docking(const std::string& docking_id, std::optional<int> battery_out,
+                          const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    const std::string now = now_text();
+    Transaction tx(db_);
+    // A docking interrupted before its offload finished is still closed with
+    // what was staged: its manifest covers exactly those files.
+    db_.prepare(
+           "UPDATE dockings SET undocked_at=?1, battery_out=?2, close_reason=?3, "
+           "offload_done_at=COALESCE(offload_done_at, ?1) WHERE id=?4 AND undocked_at IS NULL")
+        .bind(1, now).bind(2, battery_out ? std::optional<std::int64_t>(*battery_out) : std::nullopt)
+        .bind(3, reason).bind(4, docking_id)
+        .run();
+    if (db_.changes() == 0) return;
+    db_.prepare("UPDATE recorders SET last_undocked_at=? WHERE serial=(SELECT serial FROM dockings WHERE id=?)")
+        .bind(1, now).bind(2, docking_id)
+        .run();
+    boost::json::object p{{"docking", docking_id}, {"reason", reason}};
+    if (battery_out) p["battery_percent"] = *battery_out;
+    append_locked("undocked", std::move(p));
+    tx.commit();
+}
+
+std::vector<std::string> Store::open_dockings() {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    auto st = db_.prepare("SELECT id FROM dockings WHERE undocked_at IS NULL");
+    while (st.step()) out.push_back(st.text(0));
+    return out;
+}
+
+std::optional<RecorderIdentity> Store::recorder(const std::string& serial) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare("SELECT serial, COALESCE(vendor,''), COALESCE(model,''), COALESCE(firmware,'') "
+                          "FROM recorders WHERE serial=?");
+    st.bind(1, serial);
+    if (!st.step()) return std::nullopt;
+    return RecorderIdentity{st.text(0), st.text(1), st.text(2), st.text(3)};
+}
+
+std::optional<OfficerRecord> Store::officer(const std::string& no) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare("SELECT no, name, unit_no, unit_name FROM officers WHERE no=?");
+    st.bind(1, no);
+    if (!st.step()) return std::nullopt;
+    return OfficerRecord{st.text(0), st.text(1), st.text(2), st.text(3)};
+}
+
+std::optional<DockingRecord> Store::docking(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        "SELECT id, bay, serial, officer_no, docked_at, undocked_at, close_reason, offload_done_at, "
+        "battery_in, battery_out, clock_offset_ms, device_time, station_time, fault FROM dockings WHERE id=?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    DockingRecord d;
+    d.id = st.text(0);
+    d.bay = static_cast<int>(st.int64(1));
+    d.serial = st.text(2);
+    d.officer_no = st.opt_text(3);
+    d.docked_at = st.text(4);
+    d.undocked_at = st.opt_text(5);
+    d.close_reason = st.opt_text(6);
+    d.offload_done_at = st.opt_text(7);
+    d.battery_in = st.opt_int64(8);
+    d.battery_out = st.opt_int64(9);
+    d.clock_offset_ms = st.opt_int64(10);
+    d.device_time = st.opt_text(11);
+    d.station_time = st.opt_text(12);
+    d.fault = st.opt_text(13);
+    return d;
+}
+
+void Store::assign(const std::string& serial, const OfficerRecord& officer, const std::string& source) {
+    std::lock_guard lock(mutex_);
+    const std::string now = now_text();
+    Transaction tx(db_);
+    db_.prepare(
+           "INSERT INTO officers(no, name, unit_no, unit_name, updated_at) VALUES(?1,?2,?3,?4,?5) "
+           "ON CONFLICT(no) DO UPDATE SET name=COALESCE(NULLIF(?2,''),name), "
+           "unit_no=COALESCE(NULLIF(?3,''),unit_no), unit_name=COALESCE(NULLIF(?4,''),unit_name), updated_at=?5")
+        .bind(1, officer.no).bind(2, officer.name).bind(3, officer.unit_no).bind(4, officer.unit_name).bind(5, now)
+        .run();
+    db_.prepare("INSERT INTO assignments(serial, officer_no, assigned_at, source) VALUES(?,?,?,?)")
+        .bind(1, serial).bind(2, officer.no).bind(3, now).bind(4, source)
+        .run();
+    append_locked("assignment", {{"serial", serial}, {"officer_no", officer.no}, {"source", source}});
+    tx.commit();
+}
+
+}  // namespace dockd::custody

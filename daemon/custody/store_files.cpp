@@ -1,0 +1,142 @@
+#include "daemon/common/time.hpp"
+#include "daemon/custody/file_columns.hpp"
+#include "daemon/custody/store.hpp"
+
+namespace dockd::custody {
+namespace {
+std::string now_text() { return rfc3339(std::chrono::system_clock::now()); }
+}  // namespace
+
+FileRecord Store::read_file_row(Statement& st) {
+    FileRecord f;
+    f.id = st.int64(0);
+    f.docking_id = st.text(1);
+    f.serial = st.text(2);
+    f.device_path = st.text(3);
+    f.size = static_cast<std::uint64_t>(st.int64(4));
+    f.device_mtime_ms = st.int64(5);
+    f.state = st.text(6);
+    f.reason = st.opt_text(7);
+    f.sha256 = st.opt_text(8);
+    f.staging_name = st.opt_text(9);
+    f.object_key = st.opt_text(10);
+    f.recorded_at_device = st.opt_text(11);
+    f.recorded_at = st.opt_text(12);
+    f.ingested_at = st.opt_text(13);
+    f.verified_at = st.opt_text(14);
+    f.wiped_at = st.opt_text(15);
+    f.archived_at = st.opt_text(16);
+    f.purged_at = st.opt_text(17);
+    f.retention = st.text(18);
+    f.important = st.int64(19) != 0;
+    return f;
+}
+
+std::optional<FileRecord> Store::find_file(const std::string& serial, const std::string& device_path,
+                                           std::uint64_t size, std::int64_t device_mtime_ms) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(std::string("SELECT ") + file_columns +
+                          " FROM files WHERE serial=? AND device_path=? AND size=? AND device_mtime_ms=?");
+    st.bind(1, serial).bind(2, device_path).bind(3, size).bind(4, device_mtime_ms);
+    if (!st.step()) return std::nullopt;
+    return read_file_row(st);
+}
+
+std::int64_t Store::commit_staged(const StagedFile& f, const std::vector<std::string>& targets) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    db_.prepare(
+           "INSERT INTO files(docking_id, serial, device_path, size, device_mtime_ms, state, sha256, "
+           "staging_name, object_key, recorded_at_device, recorded_at, ingested_at, important, retention) "
+           "VALUES(?,?,?,?,?,'staged',?,?,?,?,?,?,?,?)")
+        .bind(1, f.docking_id).bind(2, f.serial).bind(3, f.device_path).bind(4, f.size)
+        .bind(5, f.device_mtime_ms).bind(6, f.sha256).bind(7, f.staging_name).bind(8, f.object_key)
+        .bind(9, f.recorded_at_device).bind(10, f.recorded_at).bind(11, f.ingested_at)
+        .bind(12, f.important ? 1 : 0).bind(13, f.important ? "long_term" : "standard")
+        .run();
+    const std::int64_t id = db_.last_insert_id();
+    for (const auto& t : targets)
+        db_.prepare("INSERT INTO uploads(file_id, target, state) VALUES(?,?,'pending')").bind(1, id).bind(2, t).run();
+    append_locked("file_staged", {{"docking", f.docking_id}, {"file_id", id}, {"device_path", f.device_path},
+                                  {"size", f.size}, {"sha256", f.sha256}, {"object", f.object_key},
+                                  {"recorded_at", f.recorded_at}});
+    tx.commit();
+    return id;
+}
+
+void Store::record_refused(const std::string& docking_id, const std::string& serial,
+                           const std::string& printable_path, std::uint64_t size, std::int64_t device_mtime_ms,
+                           const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    db_.prepare(
+           "INSERT OR IGNORE INTO files(docking_id, serial, device_path, size, device_mtime_ms, state, reason) "
+           "VALUES(?,?,?,?,?,'refused',?)")
+        .bind(1, docking_id).bind(2, serial).bind(3, printable_path).bind(4, size).bind(5, device_mtime_ms)
+        .bind(6, reason)
+        .run();
+    if (db_.changes() == 0) return;  // refused at an earlier docking already
+    append_locked("file_refused", {{"docking", docking_id}, {"device_path", printable_path}, {"reason", reason}});
+    tx.commit();
+}
+
+void Store::mark_verified(std::int64_t file_id, bool ok, const std::string& detail) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    if (ok) db_.prepare("UPDATE files SET verified_at=? WHERE id=?").bind(1, now_text()).bind(2, file_id).run();
+    append_locked("verified", {{"file_id", file_id}, {"ok", ok}, {"detail", detail}});
+    tx.commit();
+}
+
+void Store::mark_wiped(std::int64_t file_id) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    db_.prepare("UPDATE files SET wiped_at=? WHERE id=?").bind(1, now_text()).bind(2, file_id).run();
+    append_locked("wiped", {{"file_id", file_id}});
+    tx.commit();
+}
+
+void Store::mark_lost(std::int64_t file_id, const std::string& reason) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    db_.prepare("UPDATE files SET state='lost', reason=? WHERE id=?").bind(1, reason).bind(2, file_id).run();
+    db_.prepare("DELETE FROM uploads WHERE file_id=? AND state='pending'").bind(1, file_id).run();
+    append_locked("file_lost", {{"file_id", file_id}, {"reason", reason}});
+    tx.commit();
+}
+
+void Store::mark_purged(std::int64_t file_id) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    db_.prepare("UPDATE files SET purged_at=? WHERE id=?").bind(1, now_text()).bind(2, file_id).run();
+    append_locked("staging_purged", {{"file_id", file_id}});
+    tx.commit();
+}
+
+std::vector<FileRecord> Store::files_of_docking(const std::string& docking_id) {
+    std::lock_guard lock(mutex_);
+    std::vector<FileRecord> out;
+    auto st = db_.prepare(std::string("SELECT ") + file_columns + " FROM files WHERE docking_id=? ORDER BY id");
+    st.bind(1, docking_id);
+    while (st.step()) out.push_back(read_file_row(st));
+    return out;
+}
+
+std::vector<FileRecord> Store::files_in_staging() {
+    std::lock_guard lock(mutex_);
+    std::vector<FileRecord> out;
+    auto st = db_.prepare(std::string("SELECT ") + file_columns +
+                          " FROM files WHERE state IN ('staged','archived') AND purged_at IS NULL");
+    while (st.step()) out.push_back(read_file_row(st));
+    return out;
+}
+
+std::vector<std::string> Store::staging_names() {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    auto st = db_.prepare("SELECT staging_name FROM files WHERE staging_name IS NOT NULL AND purged_at IS NULL");
+    while (st.step()) out.push_back(st.text(0));
+    return out;
+}
+
+}  // namespace dockd::custody

@@ -1,0 +1,44 @@
+#include "daemon/custody/store.hpp"
+
+namespace dockd::custody {
+
+// The device-use ledger (台账, seed R1): one row per docking.
+std::vector<LedgerRow> Store::ledger(const std::optional<std::string>& from_rfc3339,
+                                     const std::optional<std::string>& to_rfc3339) {
+    std::lock_guard lock(mutex_);
+    std::vector<LedgerRow> out;
+    auto st = db_.prepare(
+        "SELECT d.id, d.bay, d.serial, COALESCE(r.vendor,''), COALESCE(r.model,''), COALESCE(d.officer_no,''), "
+        "COALESCE(o.name,''), COALESCE(o.unit_name,''), d.docked_at, d.undocked_at, "
+        "(SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
+        "(SELECT COALESCE(SUM(size),0) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
+        "(SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.state='refused'), "
+        "d.battery_in, d.battery_out, d.clock_offset_ms, d.close_reason "
+        "FROM dockings d LEFT JOIN recorders r ON r.serial=d.serial LEFT JOIN officers o ON o.no=d.officer_no "
+        "WHERE (?1 IS NULL OR d.docked_at >= ?1) AND (?2 IS NULL OR d.docked_at < ?2) ORDER BY d.docked_at");
+    st.bind(1, from_rfc3339).bind(2, to_rfc3339);
+    while (st.step()) {
+        LedgerRow r;
+        r.docking_id = st.text(0);
+        r.bay = static_cast<int>(st.int64(1));
+        r.serial = st.text(2);
+        r.vendor = st.text(3);
+        r.model = st.text(4);
+        r.officer_no = st.text(5);
+        r.officer_name = st.text(6);
+        r.unit_name = st.text(7);
+        r.docked_at = st.text(8);
+        r.undocked_at = st.opt_text(9);
+        r.files = st.int64(10);
+        r.bytes = st.int64(11);
+        r.refused = st.int64(12);
+        r.battery_in = st.opt_int64(13);
+        r.battery_out = st.opt_int64(14);
+        r.clock_offset_ms = st.opt_int64(15);
+        r.close_reason = st.opt_text(16);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+}  // namespace dockd::custody

@@ -1,0 +1,141 @@
+#include <algorithm>
+
+#include "daemon/common/time.hpp"
+#include "daemon/custody/file_columns.hpp"
+#include "daemon/custody/store.hpp"
+
+namespace dockd::custody {
+namespace {
+std::string now_text() { return rfc3339(std::chrono::system_clock::now()); }
+}  // namespace
+
+std::vector<UploadJob> Store::due_uploads(std::int64_t now_ms, int limit, const std::vector<std::int64_t>& exclude) {
+    std::lock_guard lock(mutex_);
+    std::vector<UploadJob> out;
+    // Long-term and recorder-marked files first, then oldest (seed R8, DESIGN §3).
+    auto st = db_.prepare(
+        "SELECT u.file_id, u.target, u.attempts, f.staging_name, f.object_key, f.sha256, f.size "
+        "FROM uploads u JOIN files f ON f.id = u.file_id "
+        "WHERE u.state='pending' AND u.next_attempt_ms <= ? AND f.state IN ('staged','archived') "
+        "ORDER BY (f.retention='long_term' OR f.important) DESC, f.id LIMIT ?");
+    st.bind(1, now_ms).bind(2, limit + static_cast<int>(exclude.size()));
+    while (st.step() && static_cast<int>(out.size()) < limit) {
+        UploadJob j;
+        j.file_id = st.int64(0);
+        if (std::find(exclude.begin(), exclude.end(), j.file_id) != exclude.end()) continue;
+        j.target = st.text(1);
+        j.attempts = static_cast<int>(st.int64(2));
+        j.staging_name = st.text(3);
+        j.object_key = st.text(4);
+        j.sha256 = st.text(5);
+        j.size = static_cast<std::uint64_t>(st.int64(6));
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
+void Store::mark_uploaded(std::int64_t file_id, const std::string& target) {
+    std::lock_guard lock(mutex_);
+    const std::string now = now_text();
+    Transaction tx(db_);
+    db_.prepare("UPDATE uploads SET state='done', done_at=?, last_error=NULL WHERE file_id=? AND target=?")
+        .bind(1, now).bind(2, file_id).bind(3, target)
+        .run();
+    append_locked("archived", {{"file_id", file_id}, {"target", target}});
+    auto st = db_.prepare("SELECT COUNT(*) FROM uploads WHERE file_id=? AND state!='done'");
+    st.bind(1, file_id);
+    st.step();
+    if (st.int64(0) == 0)
+        db_.prepare("UPDATE files SET state='archived', archived_at=? WHERE id=? AND state='staged'")
+            .bind(1, now).bind(2, file_id)
+            .run();
+    tx.commit();
+}
+
+void Store::mark_upload_failed(std::int64_t file_id, const std::string& target, const std::string& error,
+                               std::int64_t next_attempt_ms) {
+    std::lock_guard lock(mutex_);
+    db_.prepare(
+           "UPDATE uploads SET attempts=attempts+1, last_error=?, next_attempt_ms=? WHERE file_id=? AND target=?")
+        .bind(1, error).bind(2, next_attempt_ms).bind(3, file_id).bind(4, target)
+        .run();
+}
+
+std::vector<std::string> Store::dockings_awaiting_manifest(const std::string& target) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    // Offload finished, no manifest on this target yet, and every staged file of
+    // the docking confirmed by every target (DESIGN §7: manifests come last).
+    auto st = db_.prepare(
+        "SELECT d.id FROM dockings d WHERE d.offload_done_at IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.docking_id=d.id AND m.target=?1) "
+        "AND NOT EXISTS (SELECT 1 FROM files f JOIN uploads u ON u.file_id=f.id "
+        "                WHERE f.docking_id=d.id AND u.state!='done') "
+        "ORDER BY d.docked_at");
+    st.bind(1, target);
+    while (st.step()) out.push_back(st.text(0));
+    return out;
+}
+
+std::optional<ManifestDoc> Store::manifest_doc(const std::string& docking_id) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare("SELECT docking_id, object_key, content, signature_hex FROM manifest_docs WHERE docking_id=?");
+    st.bind(1, docking_id);
+    if (!st.step()) return std::nullopt;
+    return ManifestDoc{st.text(0), st.text(1), st.text(2), st.text(3)};
+}
+
+void Store::save_manifest_doc(const ManifestDoc& doc) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    db_.prepare("INSERT INTO manifest_docs(docking_id, object_key, content, signature_hex, signed_at) VALUES(?,?,?,?,?)")
+        .bind(1, doc.docking_id).bind(2, doc.object_key).bind(3, doc.content).bind(4, doc.signature_hex)
+        .bind(5, now_text())
+        .run();
+    append_locked("manifest_signed", {{"docking", doc.docking_id}, {"object", doc.object_key},
+                                      {"signature", doc.signature_hex}});
+    tx.commit();
+}
+
+void Store::mark_manifest_written(const std::string& docking_id, const std::string& target) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    db_.prepare("INSERT OR IGNORE INTO manifests(docking_id, target, written_at) VALUES(?,?,?)")
+        .bind(1, docking_id).bind(2, target).bind(3, now_text())
+        .run();
+    append_locked("manifest_written", {{"docking", docking_id}, {"target", target}});
+    tx.commit();
+}
+
+std::vector<FileRecord> Store::archived_unpurged() {
+    std::lock_guard lock(mutex_);
+    std::vector<FileRecord> out;
+    auto st = db_.prepare(std::string("SELECT ") + file_columns +
+                          " FROM files WHERE state='archived' AND purged_at IS NULL");
+    while (st.step()) out.push_back(read_file_row(st));
+    return out;
+}
+
+QueueSummary Store::queue_summary(std::int64_t now_ms) {
+    std::lock_guard lock(mutex_);
+    QueueSummary q;
+    auto st = db_.prepare(
+        "SELECT SUM(state='pending' AND attempts=0), SUM(state='pending' AND attempts>0), SUM(state='done') "
+        "FROM uploads");
+    if (st.step()) {
+        q.pending = st.opt_int64(0).value_or(0);
+        q.failing = st.opt_int64(1).value_or(0);
+        q.done = st.opt_int64(2).value_or(0);
+    }
+    auto old = db_.prepare("SELECT COUNT(*), MIN(ingested_at) FROM files WHERE state='staged'");
+    if (old.step()) {
+        q.files_unarchived = old.int64(0);
+        if (auto t = old.opt_text(1))
+            if (auto tp = parse_rfc3339(*t)) q.oldest_unarchived_age_ms = now_ms - to_unix_ms(*tp);
+    }
+    auto err = db_.prepare("SELECT last_error FROM uploads WHERE last_error IS NOT NULL ORDER BY next_attempt_ms DESC LIMIT 1");
+    if (err.step()) q.last_error = err.text(0);
+    return q;
+}
+
+}  // namespace dockd::custody

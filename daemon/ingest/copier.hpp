@@ -1,0 +1,36 @@
+// One pass over the device per byte: read, hash and write in the same loop,
+// with one caller-owned buffer whatever the file size.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+
+#include "daemon/ingest/staging.hpp"
+#include "drivers/recorder.hpp"
+
+namespace dockd::ingest {
+
+struct CopyResult {
+    std::string sha256;
+    std::uint64_t bytes = 0;
+};
+
+// Called after each buffer with the bytes done so far.
+using Progress = std::function<void(std::uint64_t bytes_done)>;
+
+Result<CopyResult> copy_and_hash(drivers::MediaReader& in, StagingWriter& out, std::span<std::byte> buffer,
+                                 const std::atomic<bool>& cancelled, const Progress& progress);
+Result<CopyResult> hash_only(drivers::MediaReader& in, std::span<std::byte> buffer,
+                             const std::atomic<bool>& cancelled, const Progress& progress);
+
+// Where a staged file goes under a target's prefix. Content-addressed in part,
+// so identical bytes re-offered land on the same key and different bytes never
+// share one: media/<serial>/<yyyy>/<mm>/<dd>/<sha256[0:16]>-<basename>.
+std::string object_key(const std::string& serial, std::chrono::system_clock::time_point recorded_at,
+                       const std::string& sha256, const std::string& device_path);
+
+}  // namespace dockd::ingest

@@ -1,0 +1,99 @@
+#include "daemon/ingest/staging.hpp"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace dockd::ingest {
+namespace fs = std::filesystem;
+
+StagingWriter::StagingWriter(UniqueFd fd, fs::path temp, fs::path final_path)
+    : fd_(std::move(fd)), temp_(std::move(temp)), final_(std::move(final_path)) {}
+
+StagingWriter::~StagingWriter() {
+    if (fd_ || (!committed_ && !temp_.empty())) {
+        fd_.reset();
+        if (!committed_) ::unlink(temp_.c_str());
+    }
+}
+
+Result<void> StagingWriter::write(std::span<const std::byte> data) {
+    if (auto r = write_all(fd_.get(), {reinterpret_cast<const char*>(data.data()), data.size()}, temp_.string()); !r)
+        return r;
+    written_ += data.size();
+    return {};
+}
+
+Result<void> StagingWriter::commit() {
+    if (::fsync(fd_.get()) != 0) return sys_error("fsync " + temp_.string());
+    fd_.reset();
+    const fs::path dir = final_.parent_path();
+    bool created_dir = false;
+    if (::mkdir(dir.c_str(), 0750) == 0) created_dir = true;
+    else if (errno != EEXIST) return sys_error("mkdir " + dir.string());
+    if (created_dir)
+        if (auto r = fsync_dir(dir.parent_path()); !r) return r;
+    if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, final_.c_str(), RENAME_NOREPLACE) != 0)
+        return sys_error("rename " + temp_.string() + " to " + final_.string());
+    committed_ = true;
+    if (auto r = fsync_dir(dir); !r) return r;
+    return fsync_dir(temp_.parent_path());
+}
+
+Result<void> StagingArea::prepare() {
+    if (auto r = make_dirs(root_, 0750); !r) return r;
+    if (::mkdir(temp_dir().c_str(), 0750) != 0 && errno != EEXIST)
+        return sys_error("mkdir " + temp_dir().string());
+    return {};
+}
+
+Result<StagingWriter> StagingArea::begin(const std::string& staging_name) {
+    std::string flat = staging_name;
+    std::replace(flat.begin(), flat.end(), '/', '_');
+    fs::path temp = temp_dir() / (flat + ".part");
+    ::unlink(temp.c_str());  // a leftover of an interrupted attempt in this run
+    UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+    if (!fd) return sys_error("create " + temp.string());
+    return StagingWriter(std::move(fd), std::move(temp), root_ / staging_name);
+}
+
+Result<void> StagingArea::remove(const std::string& staging_name) {
+    const fs::path p = path_of(staging_name);
+    if (::unlink(p.c_str()) != 0 && errno != ENOENT) return sys_error("unlink " + p.string());
+    ::rmdir(p.parent_path().c_str());  // only succeeds once the docking's last file is gone
+    return fsync_dir(root_);
+}
+
+Result<std::uint64_t> StagingArea::free_bytes() const {
+    struct statvfs st{};
+    if (::statvfs(root_.c_str(), &st) != 0) return sys_error("statvfs " + root_.string());
+    return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+Result<ReconcileReport> StagingArea::reconcile(const std::set<std::string>& committed_names) {
+    ReconcileReport report;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(temp_dir(), ec)) {
+        report.removed_temp.push_back(e.path().filename().string());
+        fs::remove(e.path(), ec);
+    }
+    for (const auto& dir : fs::directory_iterator(root_, ec)) {
+        if (dir.path() == temp_dir() || !dir.is_directory()) continue;
+        for (const auto& f : fs::directory_iterator(dir.path(), ec)) {
+            const std::string name = dir.path().filename().string() + "/" + f.path().filename().string();
+            if (committed_names.count(name)) continue;
+            report.removed_orphans.push_back(name);
+            fs::remove(f.path(), ec);
+        }
+        ::rmdir(dir.path().c_str());  // empty dockings' dirs go; non-empty stay
+    }
+    if (ec) return Error{"reconcile " + root_.string() + ": " + ec.message()};
+    if (auto r = fsync_dir(root_); !r) return r.error();
+    return report;
+}
+
+}  // namespace dockd::ingest

@@ -1,0 +1,64 @@
+// The staging area: where a recorder's files land, durably, before custody
+// passes to the station. A file appears under its final name only complete
+// and fsynced; partial files live under .tmp/ and never survive a restart.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "daemon/common/fs.hpp"
+#include "daemon/common/result.hpp"
+
+namespace dockd::ingest {
+
+class StagingWriter {
+public:
+    StagingWriter(StagingWriter&&) noexcept = default;
+    StagingWriter& operator=(StagingWriter&&) noexcept = default;
+    ~StagingWriter();
+
+    Result<void> write(std::span<const std::byte> data);
+    // fsync, rename into place (never over an existing name), fsync the directory.
+    Result<void> commit();
+    std::uint64_t bytes_written() const { return written_; }
+
+private:
+    friend class StagingArea;
+    StagingWriter(UniqueFd fd, std::filesystem::path temp, std::filesystem::path final_path);
+    UniqueFd fd_;
+    std::filesystem::path temp_, final_;
+    std::uint64_t written_ = 0;
+    bool committed_ = false;
+};
+
+struct ReconcileReport {
+    std::vector<std::string> removed_temp;     // partial copies from an interrupted run
+    std::vector<std::string> removed_orphans;  // complete files never committed to the store
+};
+
+class StagingArea {
+public:
+    explicit StagingArea(std::filesystem::path root) : root_(std::move(root)) {}
+
+    Result<void> prepare();
+    // staging_name is "<docking_id>/<n>", made by the station, never by a recorder.
+    Result<StagingWriter> begin(const std::string& staging_name);
+    std::filesystem::path path_of(const std::string& staging_name) const { return root_ / staging_name; }
+    Result<void> remove(const std::string& staging_name);
+    Result<std::uint64_t> free_bytes() const;
+    // Brings the directory in line with the store: temp files go, files that
+    // no committed row names go (their recorder still holds them).
+    Result<ReconcileReport> reconcile(const std::set<std::string>& committed_names);
+    const std::filesystem::path& root() const { return root_; }
+
+private:
+    std::filesystem::path temp_dir() const { return root_ / ".tmp"; }
+    std::filesystem::path root_;
+};
+
+}  // namespace dockd::ingest

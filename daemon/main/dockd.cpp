@@ -1,0 +1,96 @@
+// dockd --config FILE [--check-config] [--foreground] [--version]
+// Exit codes: 0 ok, 1 runtime failure, 2 usage/config error (DESIGN §4).
+#include <systemd/sd-daemon.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "daemon/api/routes.hpp"
+#include "daemon/api/server.hpp"
+#include "daemon/common/log.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/station/station.hpp"
+
+namespace po = boost::program_options;
+using namespace dockd;
+
+int main(int argc, char** argv) {
+    po::options_description opts("dockd options");
+    opts.add_options()("config", po::value<std::string>(), "configuration file (YAML)")(
+        "check-config", "validate the configuration and exit")("foreground", "stay in the foreground (default)")(
+        "version", "print the version and exit")("help", "this help");
+    po::variables_map vm;
+    try {
+        po::store(po::parse_command_line(argc, argv, opts), vm);
+    } catch (const std::exception& e) {
+        std::cerr << "dockd: " << e.what() << "\n" << opts;
+        return 2;
+    }
+    if (vm.count("help")) {
+        std::cout << opts;
+        return 0;
+    }
+    if (vm.count("version")) {
+        std::cout << "dockd " << DOCKD_VERSION << "\n";
+        return 0;
+    }
+    if (!vm.count("config")) {
+        std::cerr << "dockd: --config FILE is required\n" << opts;
+        return 2;
+    }
+    auto loaded = config::load_config(vm["config"].as<std::string>());
+    for (const auto& e : loaded.errors) std::cerr << e.str() << "\n";
+    if (!loaded.config) return 2;
+    if (vm.count("check-config")) return 0;
+    const config::Config& cfg = *loaded.config;
+
+    std::vector<std::string> tokens;
+    if (!cfg.api.tokens_file.empty()) {
+        auto t = api::load_tokens(cfg.api.tokens_file);
+        if (!t) {
+            std::cerr << "dockd: " << t.error().message << "\n";
+            return 2;
+        }
+        tokens = std::move(*t);
+    }
+
+    boost::asio::io_context io;
+    station::Station station(io, cfg);
+    try {
+        if (auto r = station.open(); !r) {
+            log::error("cannot start: " + r.error().message);
+            return 1;
+        }
+    } catch (const std::exception& e) {
+        log::error(std::string("cannot start: ") + e.what());
+        return 1;
+    }
+    api::Routes routes(station, std::move(tokens));
+    api::Server server(io, [&routes](const api::HttpRequest& r) { return routes(r); });
+    if (auto r = server.listen(cfg.api.listen_host, cfg.api.listen_port); !r) {
+        log::error(r.error().message);
+        return 1;
+    }
+    station.start();
+    log::info("api listening on " + cfg.api.listen_host + ":" + std::to_string(server.port()));
+    sd_notify(0, "READY=1");
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+        if (ec) return;
+        log::info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+        sd_notify(0, "STOPPING=1");
+        server.stop();
+        station.stop([&io] { io.stop(); });
+    });
+    try {
+        io.run();
+    } catch (const std::exception& e) {
+        log::error(std::string("fatal: ") + e.what());
+        return 1;
+    }
+    log::info("stopped");
+    return 0;
+}

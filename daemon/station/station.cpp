@@ -1,0 +1,174 @@
+#include "daemon/station/station.hpp"
+
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <set>
+
+#include "daemon/common/fs.hpp"
+#include "daemon/common/log.hpp"
+#include "daemon/common/time.hpp"
+#include "daemon/crypto/sha256.hpp"
+#include "drivers/sim/bay_watcher.hpp"
+
+namespace dockd::station {
+namespace asio = boost::asio;
+
+Station::Station(asio::io_context& io, const config::Config& cfg)
+    : io_(io), cfg_(cfg), pool_(static_cast<std::size_t>(cfg.ingest.workers) + 2), progress_timer_(io) {}
+
+Station::~Station() { pool_.join(); }
+
+Result<void> Station::open() {
+    const auto& data_dir = cfg_.station.data_dir;
+    if (auto r = make_dirs(data_dir, 0750); !r) return r;
+    auto store = custody::Store::open(data_dir / "custody.db");
+    if (!store) return store.error();
+    store_ = std::move(*store);
+    auto key = crypto::StationKey::load_or_create(data_dir / "station.key");
+    if (!key) return key.error();
+    key_.emplace(std::move(*key));
+
+    const auto staging_dir = cfg_.station.staging_dir.empty() ? data_dir / "staging" : cfg_.station.staging_dir;
+    staging_ = std::make_unique<ingest::StagingArea>(staging_dir);
+    if (auto r = staging_->prepare(); !r) return r;
+    if (auto r = reconcile(); !r) return r;
+
+    std::vector<std::unique_ptr<archive::Target>> targets;
+    for (const auto& t : cfg_.upload.targets) {
+        auto target = archive::make_target(t);
+        if (!target) return target.error();
+        targets.push_back(std::move(*target));
+    }
+    if (targets.empty()) log::warning("no upload.targets configured: files stay in staging");
+    uploader_ = std::make_unique<upload::Uploader>(io_, pool_, *store_, *staging_, std::move(targets), cfg_, *key_);
+    context_.reset(new bay::StationContext{io_, pool_, *store_, *staging_, cfg_, uploader_->target_urls(),
+                                           [this] { uploader_->wake(); }});
+    const auto config_text = read_file(cfg_.source);
+    store_->append_event("config_loaded",
+                         {{"source", cfg_.source.string()},
+                          {"sha256", config_text ? crypto::sha256_hex(*config_text) : std::string("unreadable")},
+                          {"version", DOCKD_VERSION}});
+    return {};
+}
+
+// Before anything is served: partial copies go, complete copies that never
+// reached the store go (the recorder still holds them and the next docking
+// copies them again), committed rows whose file vanished are reported lost,
+// dockings left open by a crash are closed.
+Result<void> Station::reconcile() {
+    const auto names = store_->staging_names();
+    auto report = staging_->reconcile(std::set<std::string>(names.begin(), names.end()));
+    if (!report) return report.error().context("reconcile staging");
+    std::int64_t lost = 0;
+    for (const auto& f : store_->files_in_staging()) {
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(staging_->path_of(*f.staging_name), ec);
+        if (!ec && size == f.size) continue;
+        store_->mark_lost(f.id, ec ? "staging copy missing: " + ec.message()
+                                   : "staging copy is " + std::to_string(size) + " bytes, expected " + std::to_string(f.size));
+        log::error("file " + std::to_string(f.id) + " (" + f.device_path + ") lost from staging");
+        ++lost;
+    }
+    const auto open = store_->open_dockings();
+    for (const auto& id : open) store_->close_docking(id, std::nullopt, "station restarted");
+    store_->append_event("reconciled", {{"temp_removed", report->removed_temp.size()},
+                                        {"orphans_removed", report->removed_orphans.size()},
+                                        {"lost", lost},
+                                        {"dockings_closed", open.size()}});
+    if (!report->removed_temp.empty() || !report->removed_orphans.empty() || !open.empty())
+        log::info("reconciled: " + std::to_string(report->removed_temp.size()) + " partial copies and " +
+                  std::to_string(report->removed_orphans.size()) + " uncommitted copies removed, " +
+                  std::to_string(open.size()) + " interrupted dockings closed");
+    return {};
+}
+
+void Station::start() {
+    std::set<int> ids;
+    for (const auto& p : cfg_.ports) {
+        ids.insert(p.id);
+        bays_.emplace(p.id, std::make_unique<bay::Bay>(p.id, *context_));
+    }
+    for (const auto& d : cfg_.drivers) {
+        if (d.type != config::DriverType::sim) {
+            log::warning(std::string("driver type ") + config::to_string(d.type) + " is not in this build yet; ignored");
+            continue;
+        }
+        auto source = std::make_unique<drivers::sim::SimDockSource>(io_, d.bays_dir, ids);
+        source->start({[this](int bay, std::shared_ptr<drivers::Recorder> r) {
+                           if (auto it = bays_.find(bay); it != bays_.end() && !stopping_) it->second->arrived(std::move(r));
+                       },
+                       [this](int bay) {
+                           if (auto it = bays_.find(bay); it != bays_.end()) it->second->left();
+                       }});
+        sources_.push_back(std::move(source));
+    }
+    uploader_->start();
+    print_progress();
+    log::info("station " + cfg_.station.id + " serving " + std::to_string(bays_.size()) + " bays");
+}
+
+void Station::stop(std::function<void()> done) {
+    stopping_ = true;
+    progress_timer_.cancel();
+    for (auto& s : sources_) s->stop();
+    for (auto& [id, b] : bays_) b->stop();
+    uploader_->stop();
+    wait_idle(std::move(done), 0);
+}
+
+void Station::wait_idle(std::function<void()> done, int tries) {
+    bool idle = true;
+    for (auto& [id, b] : bays_) idle = idle && b->idle();
+    if (idle || tries > 200) {
+        done();
+        return;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(50));
+    timer->async_wait([this, timer, done = std::move(done), tries](auto) mutable { wait_idle(std::move(done), tries + 1); });
+}
+
+std::vector<bay::BayStatus> Station::bays() const {
+    std::vector<bay::BayStatus> out;
+    for (const auto& [id, b] : bays_) out.push_back(b->status());
+    return out;
+}
+
+StationSummary Station::summary() {
+    StationSummary s;
+    s.id = cfg_.station.id;
+    s.name = cfg_.station.name;
+    s.version = DOCKD_VERSION;
+    s.public_key_pem = key_->public_pem();
+    s.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
+    if (auto free = staging_->free_bytes()) s.staging_free_bytes = *free;
+    s.queue = store_->queue_summary(to_unix_ms(std::chrono::system_clock::now()));
+    if (s.queue.oldest_unarchived_age_ms && *s.queue.oldest_unarchived_age_ms > cfg_.retention.upload_deadline.count())
+        s.alerts.push_back("upload_deadline: a file is older than retention.upload_deadline without being archived");
+    if (s.staging_free_bytes && *s.staging_free_bytes < cfg_.ingest.min_free_bytes)
+        s.alerts.push_back("disk_low: staging has less than ingest.min_free_bytes free");
+    for (const auto& b : bays())
+        if (b.state == bay::BayState::fault) s.alerts.push_back("bay " + std::to_string(b.id) + " fault: " + b.error);
+    return s;
+}
+
+// The terminal view: one line per busy bay every two seconds.
+void Station::print_progress() {
+    if (stopping_) return;
+    for (const auto& b : bays()) {
+        if (b.state != bay::BayState::offloading && b.state != bay::BayState::verifying) continue;
+        const double pct = b.bytes_total ? 100.0 * static_cast<double>(b.bytes_done) / static_cast<double>(b.bytes_total) : 100.0;
+        char line[256];
+        std::snprintf(line, sizeof line, "bay %d: %s %s %llu/%llu files, %.1f/%.1f MiB (%.0f%%)", b.id,
+                      std::string(to_string(b.state)).c_str(), b.serial.c_str(),
+                      static_cast<unsigned long long>(b.files_done), static_cast<unsigned long long>(b.files_total),
+                      static_cast<double>(b.bytes_done) / 1048576.0, static_cast<double>(b.bytes_total) / 1048576.0, pct);
+        log::info(line);
+    }
+    progress_timer_.expires_after(std::chrono::seconds(2));
+    progress_timer_.async_wait([this](boost::system::error_code ec) {
+        if (!ec) print_progress();
+    });
+}
+
+}  // namespace dockd::station

@@ -1,0 +1,69 @@
+// The station: opens the custody store and staging, reconciles them after
+// any crash before serving, then runs the bays, their dock sources and the
+// uploader on one io_context.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "daemon/bay/bay.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/crypto/station_key.hpp"
+#include "daemon/custody/store.hpp"
+#include "daemon/ingest/staging.hpp"
+#include "daemon/upload/uploader.hpp"
+#include "drivers/dock_source.hpp"
+
+namespace dockd::station {
+
+struct StationSummary {
+    std::string id, name, version, public_key_pem;
+    std::int64_t uptime_s = 0;
+    std::optional<std::uint64_t> staging_free_bytes;
+    custody::QueueSummary queue;
+    std::vector<std::string> alerts;
+};
+
+class Station {
+public:
+    Station(boost::asio::io_context& io, const config::Config& cfg);
+    ~Station();
+    // Opens store, key and staging, reconciles them. Nothing is served before.
+    Result<void> open();
+    void start();
+    // Ends every session (closing its docking) and calls done once all are closed.
+    void stop(std::function<void()> done);
+
+    std::vector<bay::BayStatus> bays() const;
+    StationSummary summary();
+    custody::Store& store() { return *store_; }
+    const crypto::StationKey& key() const { return *key_; }
+
+private:
+    Result<void> reconcile();
+    void print_progress();
+    void wait_idle(std::function<void()> done, int tries);
+
+    boost::asio::io_context& io_;
+    const config::Config& cfg_;
+    const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    boost::asio::thread_pool pool_;
+    std::unique_ptr<custody::Store> store_;
+    std::optional<crypto::StationKey> key_;
+    std::unique_ptr<ingest::StagingArea> staging_;
+    std::unique_ptr<upload::Uploader> uploader_;
+    std::unique_ptr<bay::StationContext> context_;
+    std::map<int, std::unique_ptr<bay::Bay>> bays_;
+    std::vector<std::unique_ptr<drivers::DockSource>> sources_;
+    boost::asio::steady_timer progress_timer_;
+    bool stopping_ = false;
+};
+
+}  // namespace dockd::station

@@ -1,0 +1,60 @@
+#include "daemon/upload/manifest.hpp"
+
+#include <boost/json.hpp>
+
+#include "daemon/common/time.hpp"
+
+namespace dockd::upload {
+namespace json = boost::json;
+
+Result<Manifest> build_manifest(custody::Store& store, const std::string& station_id, const std::string& docking_id) {
+    const auto d = store.docking(docking_id);
+    if (!d) return Error{"docking " + docking_id + " not found"};
+    const auto rec = store.recorder(d->serial).value_or(custody::RecorderIdentity{d->serial, "", "", ""});
+    json::object custodian;
+    if (d->officer_no) {
+        const auto o = store.officer(*d->officer_no).value_or(custody::OfficerRecord{*d->officer_no, "", "", ""});
+        custodian = {{"officer_no", o.no}, {"name", o.name}, {"unit_no", o.unit_no}, {"unit_name", o.unit_name}};
+    }
+    json::array files;
+    for (const auto& f : store.files_of_docking(docking_id)) {
+        if (f.state != "staged" && f.state != "archived") continue;
+        files.push_back(json::object{{"device_path", f.device_path},
+                                     {"size", f.size},
+                                     {"sha256", f.sha256.value_or("")},
+                                     {"recorded_at_device", f.recorded_at_device.value_or("")},
+                                     {"recorded_at", f.recorded_at.value_or("")},
+                                     {"ingested_at", f.ingested_at.value_or("")},
+                                     {"object", f.object_key.value_or("")},
+                                     {"retention", f.retention},
+                                     {"important", f.important}});
+    }
+    json::array refused;
+    for (const auto& f : store.files_of_docking(docking_id))
+        if (f.state == "refused" || f.state == "lost")
+            refused.push_back(json::object{{"device_path", f.device_path}, {"size", f.size},
+                                           {"state", f.state}, {"reason", f.reason.value_or("")}});
+    json::object clock;
+    if (d->clock_offset_ms)
+        clock = {{"device_time", d->device_time.value_or("")},
+                 {"station_time", d->station_time.value_or("")},
+                 {"offset_ms", *d->clock_offset_ms}};
+    const auto head = store.head();
+    json::object m{
+        {"schema", "dockd.manifest/1"},
+        {"station", {{"id", station_id}}},
+        {"docking", {{"id", d->id}, {"bay", d->bay}, {"docked_at", d->docked_at},
+                     {"undocked_at", d->undocked_at ? json::value(*d->undocked_at) : json::value(nullptr)},
+                     {"close_reason", d->close_reason ? json::value(*d->close_reason) : json::value(nullptr)}}},
+        {"recorder", {{"serial", rec.serial}, {"vendor", rec.vendor}, {"model", rec.model}, {"firmware", rec.firmware}}},
+        {"custodian", custodian},
+        {"clock", clock},
+        {"files", files},
+        {"not_ingested", refused},
+        {"audit", {{"seq", head.seq}, {"hash", head.hash}}},
+        {"written_at", rfc3339(std::chrono::system_clock::now())},
+    };
+    return Manifest{"manifests/" + station_id + "/" + docking_id + ".json", json::serialize(m) + "\n"};
+}
+
+}  // namespace dockd::upload

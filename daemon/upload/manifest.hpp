@@ -1,0 +1,19 @@
+// The docking manifest (DESIGN §7): what the station hands the archive as
+// its custody claim, signed with the station key.
+#pragma once
+
+#include <string>
+
+#include "daemon/common/result.hpp"
+#include "daemon/custody/store.hpp"
+
+namespace dockd::upload {
+
+struct Manifest {
+    std::string key;       // manifests/<station_id>/<docking_id>.json
+    std::string json;      // exact bytes that are signed
+};
+
+Result<Manifest> build_manifest(custody::Store& store, const std::string& station_id, const std::string& docking_id);
+
+}  // namespace dockd::upload

@@ -1,0 +1,1 @@
+dockd_unit_test(sim_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/sim_test.cpp LIBS dockd_sim)
