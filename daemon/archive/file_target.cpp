@@ -44,9 +44,9 @@ Result<void> same_or_conflict(const fs::path& dest, const ObjectInfo& want, std:
 
 }  // namespace
 
-Result<std::unique_ptr<Target>> make_target(const config::TargetConfig& cfg) {
+Result<std::unique_ptr<Target>> make_target(const config::TargetConfig& cfg, const std::string& station_id) {
     if (cfg.kind == config::TargetKind::file)
-        return std::unique_ptr<Target>(new FileTarget(cfg.url, cfg.file_root));
+        return std::unique_ptr<Target>(new FileTarget(cfg.url, cfg.file_root, station_id));
     return Error{cfg.url + ": this build has no target for this scheme yet"};
 }
 
@@ -57,8 +57,9 @@ Result<void> FileTarget::put(const std::string& key, const ObjectInfo& info, Fil
     if (auto r = make_dirs(dest.parent_path(), 0750); !r) return r;
     if (::access(dest.c_str(), F_OK) == 0) return same_or_conflict(dest, info, buf);
 
+    if (auto r = make_dirs(incoming_, 0750); !r) return r;
     std::random_device rd;
-    const fs::path temp = dest.parent_path() / ("." + dest.filename().string() + ".part-" + std::to_string(rd()));
+    const fs::path temp = incoming_ / (std::to_string(rd()) + ".part");
     {
         UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
         if (!fd) return sys_error("create " + temp.string());
@@ -85,6 +86,13 @@ Result<void> FileTarget::put(const std::string& key, const ObjectInfo& info, Fil
     if (!have) return have.error();
     if (have->sha256 != info.sha256 || have->size_bytes != info.size_bytes)
         return Error{dest.string() + ": read-back does not match (sha256 " + have->sha256 + ")"};
+    return {};
+}
+
+Result<void> FileTarget::recover() {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(incoming_, ec)) fs::remove(e.path(), ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) return Error{"sweep " + incoming_.string() + ": " + ec.message()};
     return {};
 }
 

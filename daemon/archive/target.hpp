@@ -27,8 +27,11 @@ public:
     virtual Result<void> put_file(const std::string& key, const std::filesystem::path& source,
                                   const ObjectInfo& info, const std::atomic<bool>& cancelled) = 0;
     virtual Result<void> put_bytes(const std::string& key, std::string_view content) = 0;
+    // At start-up, before any put: clear what an interrupted run left behind.
+    virtual Result<void> recover() = 0;
 };
 
-Result<std::unique_ptr<Target>> make_target(const config::TargetConfig& cfg);
+// station_id keeps this station's temporary state apart on a shared target.
+Result<std::unique_ptr<Target>> make_target(const config::TargetConfig& cfg, const std::string& station_id);
 
 }  // namespace dockd::archive

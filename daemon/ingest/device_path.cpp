@@ -59,7 +59,8 @@ Result<void> check_device_path(std::string_view path) {
 std::string printable_path(std::string_view path) {
     constexpr std::size_t shown = 512;
     std::string out;
-    for (std::size_t i = 0; i < path.size() && out.size() < shown;) {
+    std::size_t i = 0;
+    while (i < path.size() && out.size() < shown) {
         const auto c = static_cast<unsigned char>(path[i]);
         const std::size_t n = (c >= 0x20 && c != 0x7F && c != '\\') ? utf8_sequence(path, i) : 0;
         if (n == 0) {
@@ -72,8 +73,7 @@ std::string printable_path(std::string_view path) {
             i += n;
         }
     }
-    if (out.size() >= shown && path.size() > shown)
-        out += "...(" + std::to_string(path.size()) + " bytes)";
+    if (i < path.size()) out += "...(" + std::to_string(path.size()) + " bytes)";
     return out;
 }
 

@@ -36,8 +36,9 @@ Result<void> Station::open() {
 
     std::vector<std::unique_ptr<archive::Target>> targets;
     for (const auto& t : cfg_.upload.targets) {
-        auto target = archive::make_target(t);
+        auto target = archive::make_target(t, cfg_.station.id);
         if (!target) return target.error();
+        if (auto r = (*target)->recover(); !r) return r.error().context(t.url);
         targets.push_back(std::move(*target));
     }
     if (targets.empty()) log::warning("no upload.targets configured: files stay in staging");

@@ -149,11 +149,12 @@ asio::awaitable<void> Uploader::purge_staging() {
             // Files still to be re-read or wiped from a docked recorder keep their copy until the
             // docking's manifest is out: the copy is the evidence the manifest describes.
             if (!store_.manifest_doc(f.docking_id)) continue;
-            if (auto r = staging_.remove(*f.staging_name); !r) {
-                log::warning("purge " + *f.staging_name + ": " + r.error().message);
-                continue;
-            }
+            // Recorded first: a crash between the two leaves an unreferenced
+            // copy that the next start's reconcile removes, never a row
+            // pointing at a file that is gone.
             store_.mark_purged(f.id);
+            if (auto r = staging_.remove(*f.staging_name); !r)
+                log::warning("purge " + *f.staging_name + ": " + r.error().message);
         }
     });
 }

@@ -1,0 +1,2 @@
+# Unit tests of the custody store: files, uploads, manifests, dockings, ledger.
+dockd_unit_test(store_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/store_test.cpp LIBS dockd_custody)
