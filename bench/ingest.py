@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Ingest benchmark (DESIGN §10): dockd's offload from simulated bays against
+the machine's own baselines measured in the same run on the same disk:
+  - cp -r + sync + sha256sum of the same tree,
+  - durable writes: dd conv=fsync of the same bytes,
+  - hashing: openssl speed -evp sha256 (one core),
+and dockd's peak RSS (VmHWM). Scenarios: 1 bay, 8 bays at once, and 8 bays
+throttled to USB 2.0 mass-storage speed (read_bytes_per_s: 40000000).
+
+usage: bench/ingest.py [--gib 1.0] [--scenarios one,eight,eight-usb2]
+Needs a built tree (scripts/build.sh)."""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
+from harness import Station, wait_for  # noqa: E402
+
+MiB = 1 << 20
+
+
+def gbps(nbytes, seconds):
+    return nbytes / seconds / 1e9
+
+
+def tree_bytes(d):
+    return sum(os.path.getsize(os.path.join(b, f)) for b, _, fs in os.walk(d) for f in fs)
+
+
+def peak_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def run_dockd(bays, total_bytes, read_rate):
+    st = Station(bays=bays, verify="none", wipe_after="never",
+                 extra="")
+    # No targets: this measures the offload only.
+    with open(st.config) as f:
+        cfg = f.read()
+    cfg = cfg.replace(f'  targets: [{{url: "file://{st.archive}"}}]\n', "  targets: []\n")
+    cfg = cfg.replace("ingest: {", "ingest: {workers: 8, ")
+    with open(st.config, "w") as f:
+        f.write(cfg)
+    per_bay = total_bytes // bays
+    files = 8
+    dirs = []
+    for b in range(1, bays + 1):
+        args = ["--files", files, "--file-size", per_bay // files, "--seed", b]
+        if read_rate:
+            args += ["--read-rate", read_rate]
+        dirs.append(st.build(b, f"BENCH{b:03d}", *args))
+    size = sum(tree_bytes(os.path.join(d, "media")) for d in dirs)
+    trees = [os.path.join(d, "media") for d in dirs]
+    st.start()
+    t0 = time.monotonic()
+    for b, d in enumerate(dirs, 1):
+        st.plug(b, d)
+    for b in range(1, bays + 1):
+        wait_for(lambda b=b: st.bays()[b]["state"] in ("staged", "ready"), 3600, f"bay {b} staged", 0.02)
+    seconds = time.monotonic() - t0
+    rss = peak_rss_kib(st.proc.pid)
+    st.stop()
+    return st, size, seconds, rss, [os.path.join(st.bay_path(b), "media") for b in range(1, bays + 1)]
+
+
+def baseline_cp(trees, workdir):
+    dest = os.path.join(workdir, "cp")
+    os.makedirs(dest)
+    t0 = time.monotonic()
+    for i, t in enumerate(trees):
+        subprocess.run(["cp", "-r", t, os.path.join(dest, str(i))], check=True)
+    subprocess.run(["sync"], check=True)
+    files = [os.path.join(b, f) for b, _, fs in os.walk(dest) for f in fs]
+    subprocess.run(["sha256sum", *files], check=True, stdout=subprocess.DEVNULL)
+    seconds = time.monotonic() - t0
+    shutil.rmtree(dest)
+    return seconds
+
+
+def baseline_dd(total_bytes, workdir):
+    out = os.path.join(workdir, "dd.out")
+    t0 = time.monotonic()
+    subprocess.run(["dd", "if=/dev/zero", f"of={out}", "bs=1M", f"count={total_bytes // MiB}", "conv=fsync"],
+                   check=True, capture_output=True)
+    seconds = time.monotonic() - t0
+    os.unlink(out)
+    return seconds
+
+
+def baseline_sha256():
+    r = subprocess.run(["openssl", "speed", "-evp", "sha256", "-bytes", str(MiB), "-seconds", "3"],
+                       capture_output=True, text=True, check=True)
+    line = [l for l in r.stdout.splitlines() if l.startswith("sha256")][-1]
+    return float(line.split()[-1].rstrip("k")) * 1000 / 1e9  # 'k' = 1000 bytes/s
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--gib", type=float, default=1.0)
+    ap.add_argument("--scenarios", default="one,eight,eight-usb2")
+    a = ap.parse_args()
+    total = int(a.gib * (1 << 30))
+    sha = baseline_sha256()
+    print(f"machine: sha256 (openssl speed -evp sha256, 1 MiB blocks, one core): {sha:.2f} GB/s")
+    scenarios = {"one": (1, 0), "eight": (8, 0), "eight-usb2": (8, 40_000_000)}
+    for name in a.scenarios.split(","):
+        bays, rate = scenarios[name]
+        nbytes = total if not rate else min(total, bays * 40_000_000 * 3)
+        st, size, secs, rss, trees = run_dockd(bays, nbytes, rate)
+        work = tempfile.mkdtemp(dir=st.dir)
+        cp = baseline_cp(trees, work) if not rate else None
+        dd = baseline_dd(size, work)
+        print(f"{name}: {bays} bay(s), {size / 1e9:.2f} GB{'' if not rate else f', reads throttled to {rate / 1e6:.0f} MB/s per bay'}")
+        print(f"  dockd offload (copy+sha256+fsync+commit): {secs:.2f} s = {gbps(size, secs):.2f} GB/s, peak RSS {rss / 1024:.1f} MiB")
+        if cp:
+            print(f"  baseline cp -r + sync + sha256sum:          {cp:.2f} s = {gbps(size, cp):.2f} GB/s")
+        print(f"  limit: dd conv=fsync of the same bytes:     {dd:.2f} s = {gbps(size, dd):.2f} GB/s")
+        if rate:
+            print(f"  limit: {bays} x {rate / 1e6:.0f} MB/s device reads:            {bays * rate / 1e9:.2f} GB/s")
+        st.cleanup()
+
+
+if __name__ == "__main__":
+    main()
