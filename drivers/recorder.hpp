@@ -46,7 +46,8 @@ struct MediaEntry {
 class MediaReader {
 public:
     virtual ~MediaReader() = default;
-    // Fills up to buf.size() bytes; 0 means end of file.
+    // Fills up to buf.size() bytes; 0 means end of file. An error carries the
+    // cause only ("Input/output error"); the caller adds file and offset.
     virtual Result<std::size_t> read(std::span<std::byte> buf) = 0;
 };
 

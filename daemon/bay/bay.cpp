@@ -50,6 +50,26 @@ BayStatus Bay::status() const {
     return s;
 }
 
+void Bay::tick(std::chrono::steady_clock::time_point now) {
+    // A recorder can stop answering mid-read; the worker stays blocked in the
+    // driver, so the bay says so instead of showing a frozen progress bar.
+    constexpr auto stall_after = std::chrono::seconds(30);
+    const bool copying = shown_.state == BayState::offloading || shown_.state == BayState::verifying;
+    const std::uint64_t bytes = session_ ? session_->bytes_done.load() : 0;
+    if (!copying || bytes != last_bytes_) {
+        last_bytes_ = bytes;
+        last_move_ = now;
+        if (stall_reported_ && copying) shown_.error.clear();
+        stall_reported_ = false;
+        return;
+    }
+    if (!stall_reported_ && now - last_move_ >= stall_after) {
+        stall_reported_ = true;
+        shown_.error = "recorder not answering: no data for 30 s (take it out and dock it again)";
+        log::error("bay " + std::to_string(id_) + ": " + shown_.error);
+    }
+}
+
 void Bay::set_state(BayState next) {
     if (shown_.state == next) return;
     if (!transition_allowed(shown_.state, next))

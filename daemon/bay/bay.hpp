@@ -24,6 +24,8 @@ public:
     void left();
     void stop();  // station shutdown: end the session, close its docking
     BayStatus status() const;
+    // Called every few seconds by the station: notices a copy that stopped moving.
+    void tick(std::chrono::steady_clock::time_point now);
     int id() const { return id_; }
     bool idle() const { return !session_; }
 
@@ -63,6 +65,9 @@ private:
     BayStatus shown_;
     std::shared_ptr<Session> session_;
     std::shared_ptr<drivers::Recorder> waiting_;  // arrived while the last session still closes
+    std::uint64_t last_bytes_ = 0;
+    std::chrono::steady_clock::time_point last_move_{};
+    bool stall_reported_ = false;
 };
 
 }  // namespace dockd::bay

@@ -150,12 +150,15 @@ StationSummary Station::summary() {
         s.alerts.push_back("disk_low: staging has less than ingest.min_free_bytes free");
     for (const auto& b : bays())
         if (b.state == bay::BayState::fault) s.alerts.push_back("bay " + std::to_string(b.id) + " fault: " + b.error);
+        else if (!b.error.empty()) s.alerts.push_back("bay " + std::to_string(b.id) + ": " + b.error);
     return s;
 }
 
 // The terminal view: one line per busy bay every two seconds.
 void Station::print_progress() {
     if (stopping_) return;
+    const auto now = std::chrono::steady_clock::now();
+    for (auto& [id, b] : bays_) b->tick(now);
     for (const auto& b : bays()) {
         if (b.state != bay::BayState::offloading && b.state != bay::BayState::verifying) continue;
         const double pct = b.bytes_total ? 100.0 * static_cast<double>(b.bytes_done) / static_cast<double>(b.bytes_total) : 100.0;

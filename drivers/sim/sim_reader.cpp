@@ -1,3 +1,4 @@
+#include <cstring>
 #include "drivers/sim/sim_reader.hpp"
 
 #include <unistd.h>
@@ -11,10 +12,8 @@ namespace {
 constexpr auto stall_poll = std::chrono::milliseconds(100);
 }
 
-SimMediaReader::SimMediaReader(std::shared_ptr<Docking> docking, std::string device_path, UniqueFd fd,
-                               ReadFaults faults)
+SimMediaReader::SimMediaReader(std::shared_ptr<Docking> docking, UniqueFd fd, ReadFaults faults)
     : docking_(std::move(docking)),
-      path_(std::move(device_path)),
       fd_(std::move(fd)),
       faults_(std::move(faults)) {}
 
@@ -22,7 +21,7 @@ Result<std::size_t> SimMediaReader::allowance(std::size_t want) {
     for (const auto off : faults_.io_error_offsets) {
         if (off < pos_) continue;
         if (off == pos_)
-            return sys_error(path_ + ": read at " + std::to_string(pos_), EIO).context(docking_->where());
+            return Error{std::strerror(EIO), EIO};
         want = static_cast<std::size_t>(std::min<std::uint64_t>(want, off - pos_));
         break;
     }
@@ -46,7 +45,7 @@ Result<std::size_t> SimMediaReader::read(std::span<std::byte> buf) {
     do {
         n = ::read(fd_.get(), buf.data(), *want);
     } while (n < 0 && errno == EINTR);
-    if (n < 0) return sys_error(path_ + ": read at " + std::to_string(pos_)).context(docking_->where());
+    if (n < 0) return Error{std::strerror(errno), errno};
     pos_ += static_cast<std::uint64_t>(n);
     std::this_thread::sleep_until(docking_->account(static_cast<std::uint64_t>(n), faults_.read_bytes_per_s));
     return static_cast<std::size_t>(n);

@@ -23,7 +23,7 @@ struct ReadFaults {
 
 class SimMediaReader : public MediaReader {
 public:
-    SimMediaReader(std::shared_ptr<Docking> docking, std::string device_path, UniqueFd fd, ReadFaults faults);
+    SimMediaReader(std::shared_ptr<Docking> docking, UniqueFd fd, ReadFaults faults);
 
     Result<std::size_t> read(std::span<std::byte> buf) override;
 
@@ -32,7 +32,6 @@ private:
     Result<std::size_t> allowance(std::size_t want);
 
     std::shared_ptr<Docking> docking_;
-    std::string path_;
     UniqueFd fd_;
     ReadFaults faults_;
     std::uint64_t pos_ = 0;

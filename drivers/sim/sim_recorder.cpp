@@ -94,7 +94,7 @@ Result<std::unique_ptr<MediaReader>> SimRecorder::open_media(const MediaEntry& e
     faults.stall_after_bytes = dev->faults.stall_after_bytes;
     faults.read_bytes_per_s = dev->read_bytes_per_s;
     return std::unique_ptr<MediaReader>(
-        std::make_unique<SimMediaReader>(docking_, entry.device_path, std::move(*fd), std::move(faults)));
+        std::make_unique<SimMediaReader>(docking_, std::move(*fd), std::move(faults)));
 }
 
 Result<void> SimRecorder::remove_media(const MediaEntry& entry) {
