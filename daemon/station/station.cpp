@@ -129,6 +129,13 @@ void Station::wait_idle(std::function<void()> done, int tries) {
     timer->async_wait([this, timer, done = std::move(done), tries](auto) mutable { wait_idle(std::move(done), tries + 1); });
 }
 
+Result<void> Station::power(int bay, const std::string& action) {
+    if (!bays_.count(bay)) return Error{"no bay " + std::to_string(bay)};
+    if (action != "on" && action != "off" && action != "cycle")
+        return Error{"power action must be on, off or cycle, not '" + action + "'"};
+    return Error{"bay " + std::to_string(bay) + " has no switchable hub port (no USB driver serves it)"};
+}
+
 std::vector<bay::BayStatus> Station::bays() const {
     std::vector<bay::BayStatus> out;
     for (const auto& [id, b] : bays_) out.push_back(b->status());

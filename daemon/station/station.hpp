@@ -42,6 +42,9 @@ public:
     void stop(std::function<void()> done);
 
     std::vector<bay::BayStatus> bays() const;
+    // Hub port power for a bay: "on", "off" or "cycle". Audited. Bays without
+    // a power-switching hub port (simulated bays) answer with an error.
+    Result<void> power(int bay, const std::string& action);
     StationSummary summary();
     custody::Store& store() { return *store_; }
     const crypto::StationKey& key() const { return *key_; }
