@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libyaml-cpp-dev libsqlite3-dev libssl-dev libsystemd-dev libusb-1.0-0-dev libudev-dev
   libgtest-dev libgmock-dev
-  python3 openssl sqlite3 procps
+  python3 openssl sqlite3 procps systemd
 )
 
 missing=()

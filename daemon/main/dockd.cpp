@@ -4,6 +4,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <boost/program_options.hpp>
 #include <iostream>
 
@@ -76,6 +78,18 @@ int main(int argc, char** argv) {
     station.start();
     log::info("api listening on " + cfg.api.listen_host + ":" + std::to_string(server.port()));
     sd_notify(0, "READY=1");
+    // Type=notify + WatchdogSec: pinged from the io_context, so a wedged
+    // event loop (not just a dead process) gets the service restarted.
+    boost::asio::steady_timer watchdog(io);
+    std::uint64_t watchdog_usec = 0;
+    std::function<void()> ping = [&] {
+        sd_notify(0, "WATCHDOG=1");
+        watchdog.expires_after(std::chrono::microseconds(watchdog_usec / 2));
+        watchdog.async_wait([&](boost::system::error_code ec) {
+            if (!ec) ping();
+        });
+    };
+    if (sd_watchdog_enabled(0, &watchdog_usec) > 0) ping();
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int sig) {
@@ -83,6 +97,7 @@ int main(int argc, char** argv) {
         log::info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
         sd_notify(0, "STOPPING=1");
         server.stop();
+        watchdog.cancel();
         station.stop([&io] { io.stop(); });
     });
     try {
