@@ -2,6 +2,8 @@
 // files: every tampering an auditor could attempt with the sqlite3 shell must
 // show up in verify() at the row that was touched.
 #include <gtest/gtest.h>
+
+#include "tests/unit/support.hpp"
 #include <openssl/evp.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -19,26 +21,12 @@
 #include "daemon/custody/store.hpp"
 
 namespace dockd::custody {
+using test_support::evp_sha256_hex;
 namespace {
 
 namespace fs = std::filesystem;
 
 constexpr int chain_length = 20;
-
-// SHA-256 hex computed here with OpenSSL's one-shot EVP_Digest, independent of
-// the daemon's crypto::Sha256 and chain_hash.
-std::string evp_sha256_hex(const std::string& data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EXPECT_EQ(EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr), 1);
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-        out += digits[md[i] >> 4];
-        out += digits[md[i] & 0x0F];
-    }
-    return out;
-}
 
 struct AuditRow {
     std::int64_t seq = 0;
@@ -101,12 +89,9 @@ private:
 class AuditChainTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string tmpl = (fs::temp_directory_path() / "dockd-audit-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
+        dir_ = tmp_.path();
         db_file_ = dir_ / "custody.db";
     }
-    void TearDown() override { fs::remove_all(dir_); }
 
     std::unique_ptr<Store> open_store() {
         auto s = Store::open(db_file_);
@@ -126,6 +111,7 @@ protected:
         return store ? store->verify() : AuditVerdict{false, 0, {}, std::nullopt, "store did not open"};
     }
 
+    test_support::TempDir tmp_{"audit"};
     fs::path dir_, db_file_;
 };
 

@@ -1,5 +1,7 @@
 // daemon/config: typed values from YAML, and every mistake reported at its line.
 #include <gtest/gtest.h>
+
+#include "tests/unit/support.hpp"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,11 +18,8 @@ using namespace std::chrono_literals;
 class ConfigTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "dockd-config-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
+        dir_ = tmp_.path();
     }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
 
     std::filesystem::path write(const std::string& name, const std::string& text, mode_t mode = 0600) {
         std::filesystem::path p = dir_ / name;
@@ -43,6 +42,7 @@ protected:
         return false;
     }
 
+    test_support::TempDir tmp_{"config"};
     std::filesystem::path dir_;
 };
 

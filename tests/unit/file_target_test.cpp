@@ -2,6 +2,8 @@
 // exactly the offered bytes, confirmed by SHA-256; it is written once and
 // never overwritten with different bytes; a failed put leaves no litter.
 #include <gtest/gtest.h>
+
+#include "tests/unit/support.hpp"
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -16,25 +18,13 @@
 #include "daemon/archive/file_target.hpp"
 
 namespace dockd::archive {
+using test_support::evp_sha256_hex;
 namespace {
 
 namespace fs = std::filesystem;
 
 const std::string key = "media/ZFY0001/2026/11/23/0123456789abcdef-a.mp4";
 const std::string station = "410402-ST01";
-
-std::string evp_sha256_hex(const std::string& data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EXPECT_EQ(EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr), 1);
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-        out += digits[md[i] >> 4];
-        out += digits[md[i] & 0x0F];
-    }
-    return out;
-}
 
 std::string pattern(std::size_t n, unsigned seed) {
     std::string s(n, '\0');
@@ -54,14 +44,11 @@ ObjectInfo info_of(const std::string& content) { return {evp_sha256_hex(content)
 class FileTargetTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string tmpl = (fs::temp_directory_path() / "dockd-archive-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
+        dir_ = tmp_.path();
         root_ = dir_ / "archive";
         fs::create_directories(root_);
         target_ = std::make_unique<FileTarget>("file://" + root_.string(), root_, station);
     }
-    void TearDown() override { fs::remove_all(dir_); }
 
     fs::path source(const std::string& name, const std::string& content) {
         const fs::path p = dir_ / name;
@@ -80,6 +67,7 @@ protected:
         return target_->put_file(k, src, info, not_cancelled_);
     }
 
+    test_support::TempDir tmp_{"archive"};
     fs::path dir_, root_;
     std::unique_ptr<FileTarget> target_;
     const std::atomic<bool> not_cancelled_{false};

@@ -2,6 +2,8 @@
 // vanish by rename/rm, device.json drives identity and faults, media/ is
 // walked without following symlinks.
 #include <gtest/gtest.h>
+
+#include "tests/unit/support.hpp"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,21 +29,9 @@ using dockd::drivers::sim::SimRecorder;
 
 namespace {
 
-class TempDir {
+class TempDir : public dockd::test_support::TempDir {
 public:
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "dockd-sim-XXXXXX").string();
-        if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp");
-        path_ = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
+    TempDir() : dockd::test_support::TempDir("sim") {}
 };
 
 void write_text(const fs::path& p, const std::string& text) {

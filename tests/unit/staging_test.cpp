@@ -2,6 +2,8 @@
 // its final name only complete, is never replaced, and is hashed in the same
 // pass that copies it (DESIGN §3 offloading).
 #include <gtest/gtest.h>
+
+#include "tests/unit/support.hpp"
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -23,24 +25,12 @@
 #include "daemon/ingest/staging.hpp"
 
 namespace dockd::ingest {
+using test_support::evp_sha256_hex;
 namespace {
 
 namespace fs = std::filesystem;
 
 constexpr std::size_t buffer_size = 64 * 1024;
-
-std::string evp_sha256_hex(const std::string& data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EXPECT_EQ(EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr), 1);
-    static const char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < len; ++i) {
-        out += digits[md[i] >> 4];
-        out += digits[md[i] & 0x0F];
-    }
-    return out;
-}
 
 // Deterministic bytes that differ at every offset modulo a prime, so a
 // dropped or repeated buffer changes the hash.
@@ -88,14 +78,11 @@ private:
 class StagingTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string tmpl = (fs::temp_directory_path() / "dockd-staging-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
+        dir_ = tmp_.path();
         area_ = std::make_unique<StagingArea>(dir_ / "staging");
         auto r = area_->prepare();
         ASSERT_TRUE(r.ok()) << r.error().message;
     }
-    void TearDown() override { fs::remove_all(dir_); }
 
     std::vector<std::string> temp_files() const {
         std::vector<std::string> out;
@@ -110,6 +97,7 @@ protected:
         ASSERT_TRUE(c.ok()) << c.error().message;
     }
 
+    test_support::TempDir tmp_{"staging"};
     fs::path dir_;
     std::unique_ptr<StagingArea> area_;
 };

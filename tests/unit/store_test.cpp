@@ -1,6 +1,8 @@
 // daemon/custody Store on a real SQLite file: files, upload queue, manifests,
 // dockings and the ledger behave as the station and the central archive rely on.
 #include <gtest/gtest.h>
+
+#include "tests/unit/support.hpp"
 #include <unistd.h>
 
 #include <chrono>
@@ -23,17 +25,12 @@ const std::string target_b = "s3://central/footage";
 class StoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        std::string tmpl = (fs::temp_directory_path() / "dockd-store-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-        dir_ = tmpl;
+        dir_ = tmp_.path();
         auto s = Store::open(dir_ / "custody.db");
         ASSERT_TRUE(s.ok()) << s.error().message;
         store_ = std::move(*s);
     }
-    void TearDown() override {
-        store_.reset();
-        fs::remove_all(dir_);
-    }
+    void TearDown() override { store_.reset(); }
 
     std::string dock(int bay = 1, const std::string& serial = "ZFY0001") {
         return store_->open_docking(bay, {serial, "Sim", "S1", "1.0"},
@@ -62,6 +59,7 @@ protected:
         return ids;
     }
 
+    test_support::TempDir tmp_{"store"};
     fs::path dir_;
     std::unique_ptr<Store> store_;
 };
