@@ -84,12 +84,8 @@ void Bay::fail(Session& s, const std::string& reason) {
     shown_.error = reason;
     log::error("bay " + std::to_string(id_) + ": " + reason);
     set_state(BayState::fault);
-    if (!s.docking_id.empty()) {
-        auto& store = ctx_.store;
-        const std::string id = s.docking_id;
-        // Small and rare: recorded inline rather than through the pool.
-        store.record_fault(id, reason);
-    }
+    // One small write, rare: inline on the station thread rather than via the pool.
+    if (!s.docking_id.empty()) ctx_.store.record_fault(s.docking_id, reason);
 }
 
 asio::awaitable<bool> Bay::pause(Session& s, std::chrono::milliseconds d) {
