@@ -96,12 +96,22 @@ asio::awaitable<bool> Bay::pause(Session& s, std::chrono::milliseconds d) {
     co_return !s.cancelled;
 }
 
+// One statement per step: GCC 12 mis-compiles co_await inside && (the chain
+// went on after a step had failed), so no short-circuit expressions here.
+asio::awaitable<void> Bay::steps(Session& s) {
+    if (!co_await identify_and_check(s)) co_return;
+    if (!co_await offload(s)) co_return;
+    if (!co_await verify(s)) co_return;
+    if (!enter_staged(s)) co_return;
+    if (!co_await set_clock(s)) co_return;
+    if (!co_await wipe(s)) co_return;
+    co_await charge_and_hold(s);
+}
+
 asio::awaitable<void> Bay::run(std::shared_ptr<Session> s) {
     try {
         // Each step returns false when the session ends (fault or removal).
-        if (co_await identify_and_check(*s) && co_await offload(*s) && co_await verify(*s) &&
-            enter_staged(*s) && co_await set_clock(*s) && co_await wipe(*s))
-            co_await charge_and_hold(*s);
+        co_await steps(*s);
         // A fault keeps the bay showing it until the recorder is taken out.
         while (co_await pause(*s, std::chrono::hours(1))) {
         }

@@ -47,6 +47,7 @@ private:
     struct Offloaded;
 
     boost::asio::awaitable<void> run(std::shared_ptr<Session> s);
+    boost::asio::awaitable<void> steps(Session& s);
     boost::asio::awaitable<bool> identify_and_check(Session& s);
     boost::asio::awaitable<bool> offload(Session& s);
     boost::asio::awaitable<bool> verify(Session& s);

@@ -37,6 +37,9 @@ class Faults(unittest.TestCase):
         b1 = st.wait_bay(1, "fault")
         self.assertIn("battery_percent", b1["error"])
         st.wait_bay(2, "ready")
+        self.assertEqual(st.bays()[1]["state"], "fault", "a failed step ends the session's steps")
+        with st.db() as db:
+            self.assertEqual(db.execute("SELECT COUNT(*) FROM files WHERE serial='ZFY0400'").fetchone()[0], 0)
         self.assertEqual(media_files(st.bay_path(1)), before, "a faulted recorder is not touched")
         alerts = st.get("/api/v1/station")["alerts"]
         self.assertTrue(any("bay 1 fault" in a for a in alerts), alerts)
