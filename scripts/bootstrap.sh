@@ -8,8 +8,14 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libyaml-cpp-dev libsqlite3-dev libssl-dev libsystemd-dev libusb-1.0-0-dev libudev-dev
   libgtest-dev libgmock-dev
+  umockdev libumockdev-dev libglib2.0-dev e2fsprogs mtools util-linux  # USB tests: emulated bus, disk images, losetup
   python3 openssl sqlite3 procps systemd
+  swift swift-proxy swift-object swift-container swift-account memcached stunnel4 curl  # S3 tests: Swift s3api over TLS
+  chromium fonts-wqy-microhei  # status page test (headless) and CJK names on the page
 )
+# Node for the browser test driver (playwright-core from npm, tests/browser):
+# Debian's nodejs+npm unless a node with npm is already installed.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

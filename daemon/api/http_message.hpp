@@ -1,6 +1,8 @@
 // Requests and replies as the routes see them: Beast stays inside server.cpp.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -15,11 +17,20 @@ struct HttpRequest {
     }
 };
 
+// A server-sent event stream (text/event-stream): the server calls `next`
+// every `interval` on the station's thread and writes what it returns (an
+// empty string writes nothing) until the client goes or the server stops.
+struct EventStream {
+    std::chrono::milliseconds interval{500};
+    std::function<std::string()> next;
+};
+
 struct HttpReply {
     int status = 200;
     std::string content_type = "application/json";
     std::string body;
     std::map<std::string, std::string> headers;
+    EventStream stream;  // set (next != nullptr) for text/event-stream replies
 };
 
 }  // namespace dockd::api

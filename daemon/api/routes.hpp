@@ -1,34 +1,74 @@
-// The station's HTTP API (DESIGN §9), the part the first station needs:
-// station summary, bays, ledger (JSON/CSV), audit verification.
+// The station's HTTP API (DESIGN §9): dispatch, roles and the access
+// register here; the handlers live in routes_*.cpp by subject.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
+#include "daemon/api/auth.hpp"
 #include "daemon/api/http_message.hpp"
+#include "daemon/api/metrics.hpp"
 #include "daemon/station/station.hpp"
 
 namespace dockd::api {
 
-class Routes {
-public:
-    // tokens: bearer tokens accepted; empty = loopback-only station (config enforces it).
-    Routes(station::Station& station, std::vector<std::string> tokens);
-    HttpReply operator()(const HttpRequest& req);
-
-private:
-    HttpReply station_summary();
-    HttpReply bays();
-    HttpReply ledger(const HttpRequest& req);
-    HttpReply verify();
-
-    station::Station& station_;
-    std::vector<std::string> tokens_;
+// One request after routing: who asks, the path parameters and the query.
+struct Call {
+    const HttpRequest& req;
+    Caller caller;
+    std::map<std::string, std::string> params;  // {id} etc. from the path
+    std::map<std::string, std::string> query;   // decoded; a key given twice is refused
 };
 
-// Reads "TOKEN [role] [name]" lines from the (0600) tokens file.
-Result<std::vector<std::string>> load_tokens(const std::string& path);
-// RFC 4180 CSV of the ledger, UTF-8 with a BOM for spreadsheet programs.
-std::string ledger_csv(const std::vector<custody::LedgerRow>& rows);
+class Routes {
+public:
+    // tokens: empty = loopback-only station (config enforces it).
+    Routes(station::Station& station, std::vector<TokenEntry> tokens);
+    HttpReply operator()(const HttpRequest& req);
+    // Replies the server produced itself (limits), counted like the others.
+    void count(int status) { metrics_.count_reply(status); }
+
+private:
+    using Handler = HttpReply (Routes::*)(Call&);
+    struct Route {
+        std::string method, pattern;
+        Role role;
+        Handler handler;
+    };
+    HttpReply dispatch(const HttpRequest& req);
+    // Writes the access register (seed R6): who, when, what, approval reference.
+    void register_access(const Call& c, const std::string& what);
+
+    // routes_station.cpp
+    HttpReply station_summary(Call& c);
+    HttpReply bays(Call& c);
+    HttpReply bay(Call& c);
+    HttpReply power(Call& c);
+    HttpReply events(Call& c);
+    HttpReply metrics(Call& c);
+    HttpReply page(Call& c);
+    // routes_records.cpp
+    HttpReply dockings(Call& c);
+    HttpReply docking(Call& c);
+    HttpReply files(Call& c);
+    HttpReply file(Call& c);
+    HttpReply retain_file(Call& c);
+    HttpReply retain_docking(Call& c);
+    HttpReply annotate_file(Call& c);
+    HttpReply annotate_docking(Call& c);
+    HttpReply assign(Call& c);
+    HttpReply uploads(Call& c);
+    // routes_reports.cpp
+    HttpReply ledger(Call& c);
+    HttpReply access_log(Call& c);
+    HttpReply export_docking(Call& c);
+    HttpReply verify(Call& c);
+
+    station::Station& station_;
+    std::vector<TokenEntry> tokens_;
+    std::vector<Route> routes_;
+    MetricsState metrics_;
+};
 
 }  // namespace dockd::api

@@ -4,10 +4,14 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <map>
 
+#include "daemon/api/rate_limit.hpp"
 #include "daemon/common/log.hpp"
 
 namespace dockd::api {
@@ -17,15 +21,24 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 namespace {
-constexpr std::size_t max_header_bytes = 8 * 1024;
-constexpr std::size_t max_body_bytes = 64 * 1024;
-constexpr auto request_timeout = std::chrono::seconds(10);
+
+HttpReply refusal(int status, const char* code, const char* message) {
+    return {status,
+            "application/json",
+            std::string(R"({"error":")") + code + R"(","message":")" + message + "\"}\n",
+            {},
+            {}};
+}
+
 }  // namespace
 
-struct Server::Impl {
-    Impl(asio::io_context& io, Handler h) : io(io), acceptor(io), handler(std::move(h)) {}
+// Shared with every connection coroutine: a frame destroyed with the
+// io_context after the Server is gone still finds its counters alive.
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+    Impl(asio::io_context& io, Handler h, ServerLimits l)
+        : io(io), acceptor(io), handler(std::move(h)), limits(l), budget(l.requests_per_second, l.request_burst) {}
 
-    asio::awaitable<void> accept_loop() {
+    asio::awaitable<void> accept_loop(std::shared_ptr<Impl> self) {
         while (acceptor.is_open()) {
             boost::system::error_code ec;
             tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
@@ -33,31 +46,55 @@ struct Server::Impl {
                 if (ec == asio::error::operation_aborted) co_return;
                 continue;
             }
-            asio::co_spawn(io, serve(beast::tcp_stream(std::move(socket))), asio::detached);
+            asio::co_spawn(io, serve(self, beast::tcp_stream(std::move(socket))), asio::detached);
         }
     }
 
-    asio::awaitable<void> serve(beast::tcp_stream stream) {
+    // Counts a connection for as long as it lives.
+    struct Slot {
+        Impl& impl;
+        std::string client;
+        Slot(Impl& i, std::string c) : impl(i), client(std::move(c)) {
+            ++impl.connections;
+            ++impl.per_client[client];
+        }
+        ~Slot() {
+            --impl.connections;
+            if (--impl.per_client[client] == 0) impl.per_client.erase(client);
+        }
+    };
+
+    asio::awaitable<void> serve(std::shared_ptr<Impl> self, beast::tcp_stream stream) {
         beast::flat_buffer buffer;
         boost::system::error_code ec;
         std::string remote;
         if (auto ep = stream.socket().remote_endpoint(ec); !ec) remote = ep.address().to_string();
+        Slot slot(*self, remote);
+        if (connections > limits.max_connections || per_client[remote] > limits.max_connections_per_client) {
+            co_await send(stream, refusal(503, "too_many_connections", "too many connections; try again later"), false);
+            co_return;
+        }
         for (;;) {
             http::request_parser<http::string_body> parser;
-            parser.header_limit(max_header_bytes);
-            parser.body_limit(max_body_bytes);
-            // A slow or silent client holds only its own connection, never the station.
-            stream.expires_after(request_timeout);
+            parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
+            parser.body_limit(limits.max_body_bytes);
+            stream.expires_after(limits.read_timeout);
             co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
-            if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof) break;
+            if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
+                ec == asio::error::connection_reset)
+                break;
             HttpReply reply;
             bool keep_alive = false;
             if (ec == http::error::body_limit) {
-                reply = {413, "application/json", R"({"error":"body_too_large"})" "\n", {}};
+                reply = refusal(413, "body_too_large", "request body is larger than the API accepts");
             } else if (ec == http::error::header_limit) {
-                reply = {431, "application/json", R"({"error":"headers_too_large"})" "\n", {}};
+                reply = refusal(431, "headers_too_large", "request headers are larger than the API accepts");
             } else if (ec) {
-                reply = {400, "application/json", R"({"error":"bad_request"})" "\n", {}};
+                reply = refusal(400, "bad_request", "malformed HTTP request");
+            } else if (!budget.allow(remote)) {
+                reply = refusal(429, "rate_limited", "too many requests from this client; slow down");
+                reply.headers["Retry-After"] = "1";
+                keep_alive = parser.get().keep_alive();
             } else {
                 auto& req = parser.get();
                 HttpRequest r{std::string(req.method_string()), std::string(req.target()), req.body(), remote, {}};
@@ -71,31 +108,85 @@ struct Server::Impl {
                     reply = handler(r);
                 } catch (const std::exception& e) {
                     log::error(std::string("api: ") + r.method + " " + r.target + ": " + e.what());
-                    reply = {500, "application/json", R"({"error":"internal"})" "\n", {}};
+                    reply = refusal(500, "internal", "the station could not answer; see its log");
+                }
+                if (reply.stream.next) {
+                    co_await stream_events(stream, reply);
+                    co_return;
                 }
             }
-            http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
-            res.set(http::field::server, "dockd/" DOCKD_VERSION);
-            res.set(http::field::content_type, reply.content_type);
-            res.set(http::field::cache_control, "no-store");
-            for (const auto& [k, v] : reply.headers) res.set(k, v);
-            res.keep_alive(keep_alive);
-            res.body() = std::move(reply.body);
-            res.prepare_payload();
-            stream.expires_after(request_timeout);
-            co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
-            if (ec || !keep_alive) break;
+            const bool refused_here = ec || reply.status == 429;
+            if (refused_here && observer) observer(reply.status);
+            const bool sent = co_await send(stream, std::move(reply), keep_alive);
+            if (!sent || !keep_alive) break;
         }
         stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    asio::awaitable<bool> send(beast::tcp_stream& stream, HttpReply reply, bool keep_alive) {
+        http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
+        res.set(http::field::server, "dockd/" DOCKD_VERSION);
+        res.set(http::field::content_type, reply.content_type);
+        res.set(http::field::cache_control, "no-store");
+        for (const auto& [k, v] : reply.headers) res.set(k, v);
+        res.keep_alive(keep_alive);
+        res.body() = std::move(reply.body);
+        res.prepare_payload();
+        boost::system::error_code ec;
+        stream.expires_after(limits.write_timeout);
+        co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+        co_return !ec;
+    }
+
+    // text/event-stream until the client goes, a write stalls or the server stops.
+    asio::awaitable<void> stream_events(beast::tcp_stream& stream, HttpReply& reply) {
+        if (event_streams >= limits.max_event_streams) {
+            co_await send(stream, refusal(503, "too_many_streams", "too many event streams open"), false);
+            co_return;
+        }
+        ++event_streams;
+        struct Release {
+            std::size_t& n;
+            ~Release() { --n; }
+        } release{event_streams};
+        std::string head = "HTTP/1.1 200 OK\r\nServer: dockd/" DOCKD_VERSION
+                           "\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+                           "X-Accel-Buffering: no\r\nConnection: close\r\n\r\n";
+        boost::system::error_code ec;
+        asio::steady_timer timer(io);
+        std::string chunk = std::move(head);
+        while (!stopping) {
+            chunk += reply.stream.next();
+            if (!chunk.empty()) {
+                stream.expires_after(limits.write_timeout);
+                co_await asio::async_write(stream, asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+                if (ec) co_return;
+                chunk.clear();
+            }
+            timer.expires_after(reply.stream.interval);
+            co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+        stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     }
 
     asio::io_context& io;
     tcp::acceptor acceptor;
     Handler handler;
+    ServerLimits limits;
+    RateLimiter budget;
+    std::function<void(int)> observer;
+    std::size_t connections = 0, event_streams = 0;
+    std::map<std::string, std::size_t> per_client;
+    bool stopping = false;
 };
 
-Server::Server(asio::io_context& io, Handler handler) : impl_(std::make_unique<Impl>(io, std::move(handler))) {}
+Server::Server(asio::io_context& io, Handler handler, ServerLimits limits)
+    : impl_(std::make_shared<Impl>(io, std::move(handler), limits)) {}
 Server::~Server() = default;
+
+void Server::on_refusal(std::function<void(int)> observer) {
+    impl_->observer = std::move(observer);
+}
 
 Result<void> Server::listen(const std::string& host, unsigned short port) {
     boost::system::error_code ec;
@@ -108,11 +199,12 @@ Result<void> Server::listen(const std::string& host, unsigned short port) {
     if (!ec) a.bind(ep, ec);
     if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
     if (ec) return Error{"api.listen " + host + ":" + std::to_string(port) + ": " + ec.message()};
-    asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
+    asio::co_spawn(impl_->io, impl_->accept_loop(impl_), asio::detached);
     return {};
 }
 
 void Server::stop() {
+    impl_->stopping = true;
     boost::system::error_code ec;
     impl_->acceptor.close(ec);
 }

@@ -39,16 +39,11 @@ Result<void> same_or_conflict(const fs::path& dest, const ObjectInfo& want, std:
     if (!have) return have.error();
     if (have->sha256 == want.sha256 && have->size_bytes == want.size_bytes) return {};
     return Error{"conflict: " + dest.string() + " already holds different bytes (sha256 " + have->sha256 +
-                 "); not overwritten"};
+                     "); not overwritten",
+                 errno_of(Failure::conflict)};
 }
 
 }  // namespace
-
-Result<std::unique_ptr<Target>> make_target(const config::TargetConfig& cfg, const std::string& station_id) {
-    if (cfg.kind == config::TargetKind::file)
-        return std::unique_ptr<Target>(new FileTarget(cfg.url, cfg.file_root, station_id));
-    return Error{cfg.url + ": this build has no target for this scheme yet"};
-}
 
 template <class Fill>
 Result<void> FileTarget::put(const std::string& key, const ObjectInfo& info, Fill&& fill) {

@@ -7,18 +7,70 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/common/result.hpp"
 #include "daemon/config/config.hpp"
 
 namespace dockd::archive {
 
+// Multipart progress that must outlive the process (DESIGN §7: resumable
+// across restarts). The uploader backs it with the custody store; a target
+// commits each part here as soon as the store has acknowledged it.
+struct PartRecord {
+    int number = 0;
+    std::uint64_t size_bytes = 0;
+    std::string etag, md5_base64;
+};
+
+class UploadJournal {
+public:
+    virtual ~UploadJournal() = default;
+    virtual std::optional<std::string> upload_id() = 0;
+    virtual std::vector<PartRecord> parts() = 0;
+    virtual void begin(const std::string& upload_id) = 0;  // forgets parts of any older upload
+    virtual void part_done(const PartRecord& part) = 0;
+    virtual void finish() = 0;  // completed or aborted: nothing left to resume
+};
+
 struct ObjectInfo {
     std::string sha256;  // hex
     std::uint64_t size_bytes = 0;
+    UploadJournal* journal = nullptr;  // none: a multipart upload restarts from zero
 };
+
+// Why a put failed, carried in Error::sys_errno so it survives Result<void>;
+// the uploader acts on it (retry with backoff, or stop the target and alert).
+enum class Failure { transient, credentials, no_bucket, conflict };
+inline constexpr int errno_of(Failure f) {
+    switch (f) {
+        case Failure::credentials: return EKEYREJECTED;
+        case Failure::no_bucket: return ENOMEDIUM;
+        case Failure::conflict: return EEXIST;
+        case Failure::transient: break;
+    }
+    return 0;
+}
+inline Failure failure_of(const Error& e) {
+    switch (e.sys_errno) {
+        case EKEYREJECTED: return Failure::credentials;
+        case ENOMEDIUM: return Failure::no_bucket;
+        case EEXIST: return Failure::conflict;
+        default: return Failure::transient;
+    }
+}
+inline const char* to_string(Failure f) {
+    switch (f) {
+        case Failure::credentials: return "credentials";
+        case Failure::no_bucket: return "no_bucket";
+        case Failure::conflict: return "conflict";
+        case Failure::transient: break;
+    }
+    return "transient";
+}
 
 class Target {
 public:
@@ -31,7 +83,18 @@ public:
     virtual Result<void> recover() = 0;
 };
 
+class Throttle;
+
+// What every target of one station shares: multipart sizing and the one
+// bandwidth cap for all uploads (upload.part_size, upload.bandwidth_limit).
+struct TargetOptions {
+    std::uint64_t part_size_bytes = 64ull << 20;
+    std::shared_ptr<Throttle> throttle;  // none: unlimited
+};
+TargetOptions target_options(const config::UploadConfig& upload);
+
 // station_id keeps this station's temporary state apart on a shared target.
-Result<std::unique_ptr<Target>> make_target(const config::TargetConfig& cfg, const std::string& station_id);
+Result<std::unique_ptr<Target>> make_target(const config::TargetConfig& cfg, const std::string& station_id,
+                                            const TargetOptions& options = {});
 
 }  // namespace dockd::archive

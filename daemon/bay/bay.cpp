@@ -96,16 +96,17 @@ asio::awaitable<bool> Bay::pause(Session& s, std::chrono::milliseconds d) {
     co_return !s.cancelled;
 }
 
-// One statement per step: GCC 12 mis-compiles co_await inside && (the chain
-// went on after a step had failed), so no short-circuit expressions here.
+// Each co_await's result lands in a plain variable first: GCC 12 mis-compiles
+// co_await inside && and inside an if condition (the chain went on after a
+// failed step, or the coroutine hit ud2).
 asio::awaitable<void> Bay::steps(Session& s) {
-    if (!co_await identify_and_check(s)) co_return;
-    if (!co_await offload(s)) co_return;
-    if (!co_await verify(s)) co_return;
-    if (!enter_staged(s)) co_return;
-    if (!co_await set_clock(s)) co_return;
-    if (!co_await wipe(s)) co_return;
-    co_await charge_and_hold(s);
+    bool ok = co_await identify_and_check(s);
+    if (ok) ok = co_await offload(s);
+    if (ok) ok = co_await verify(s);
+    if (ok) ok = enter_staged(s);
+    if (ok) ok = co_await set_clock(s);
+    if (ok) ok = co_await wipe(s);
+    if (ok) co_await charge_and_hold(s);
 }
 
 asio::awaitable<void> Bay::run(std::shared_ptr<Session> s) {
@@ -113,8 +114,7 @@ asio::awaitable<void> Bay::run(std::shared_ptr<Session> s) {
         // Each step returns false when the session ends (fault or removal).
         co_await steps(*s);
         // A fault keeps the bay showing it until the recorder is taken out.
-        while (co_await pause(*s, std::chrono::hours(1))) {
-        }
+        for (bool docked = true; docked;) docked = co_await pause(*s, std::chrono::hours(1));
     } catch (const std::exception& e) {
         fail(*s, std::string("internal error: ") + e.what());
     }

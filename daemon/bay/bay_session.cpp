@@ -194,7 +194,8 @@ asio::awaitable<bool> Bay::wipe(Session& s) {
             set_state(BayState::staged);
             co_return true;
         }
-        if (!co_await pause(s, 2s)) co_return false;  // waiting for the archive to confirm
+        const bool docked = co_await pause(s, 2s);  // waiting for the archive to confirm
+        if (!docked) co_return false;
     }
 }
 
@@ -210,7 +211,8 @@ asio::awaitable<void> Bay::charge_and_hold(Session& s) {
             set_state(BayState::ready);
             announced = true;
         }
-        if (!co_await pause(s, announced ? 10s : 2s)) co_return;
+        const bool docked = co_await pause(s, announced ? 10s : 2s);
+        if (!docked) co_return;
     }
 }
 

@@ -17,4 +17,26 @@ std::string to_hex(std::span<const std::byte> bytes) {
     return to_hex({reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()});
 }
 
+std::string to_hex(std::string_view bytes) {
+    return to_hex({reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()});
+}
+
+std::optional<std::string> from_hex(std::string_view hex) {
+    if (hex.size() % 2) return std::nullopt;
+    auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    std::string out;
+    out.reserve(hex.size() / 2);
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out.push_back(static_cast<char>(hi << 4 | lo));
+    }
+    return out;
+}
+
 }  // namespace dockd

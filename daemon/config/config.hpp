@@ -21,6 +21,7 @@ struct StationConfig {
     std::string name;
     std::filesystem::path data_dir = "/var/lib/dockd";
     std::filesystem::path staging_dir;  // default data_dir/"staging"
+    std::filesystem::path media_dir = "/run/dockd/bays";  // mass-storage mounts: <media_dir>/<bay>/media
 };
 
 // Bay id <-> physical USB port ("1-1.4" as in /sys/bus/usb/devices).
@@ -56,6 +57,7 @@ struct ChargeConfig {
     int ready_percent = 90;
     int max_concurrent_charging = 4;
     Millis power_on_stagger{500};
+    int power_cycle_after_failed_commands = 3;  // 0 = never power-cycle on its own
 };
 
 struct ClockConfig {

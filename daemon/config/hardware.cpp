@@ -121,7 +121,8 @@ void read_driver(Context& ctx, const YAML::Node& node, std::size_t index, std::v
 
 void read_station(Section& root, StationConfig& out) {
     Context& ctx = root.ctx();
-    Section s(ctx, root.get("station"), "station", {"id", "name", "data_dir", "staging_dir"}, root.line("station"));
+    Section s(ctx, root.get("station"), "station", {"id", "name", "data_dir", "staging_dir", "media_dir"},
+              root.line("station"));
     if (!s.valid()) return;
     s.require("id");
     if (s.string("id", out.id)) {
@@ -138,6 +139,7 @@ void read_station(Section& root, StationConfig& out) {
     s.string("name", out.name, true);
     s.path("data_dir", out.data_dir);
     if (!s.path("staging_dir", out.staging_dir)) out.staging_dir = out.data_dir / "staging";
+    s.path("media_dir", out.media_dir);
 }
 
 void read_ports(Section& root, std::vector<PortConfig>& out) {

@@ -9,10 +9,12 @@ namespace dockd::config::detail {
 
 void read_charge(Section& root, ChargeConfig& out) {
     Section s(root.ctx(), root.get("charge"), "charge",
-              {"ready_percent", "max_concurrent_charging", "power_on_stagger"}, root.line("charge"));
+              {"ready_percent", "max_concurrent_charging", "power_on_stagger", "power_cycle_after_failed_commands"},
+              root.line("charge"));
     s.integer("ready_percent", out.ready_percent, 1, 100);
     s.integer("max_concurrent_charging", out.max_concurrent_charging, 1, INT_MAX);
     s.duration("power_on_stagger", out.power_on_stagger);
+    s.integer("power_cycle_after_failed_commands", out.power_cycle_after_failed_commands, 0, 100);
 }
 
 void read_clock(Section& root, ClockConfig& out) {

@@ -1,4 +1,5 @@
-// Column list matching Store::read_file_row, shared by the store's files.
+// Column lists matching Store::read_file_row / read_docking_row, shared by
+// the store's files. The docking list is qualified for joins ("d.").
 #pragma once
 
 namespace dockd::custody {
@@ -6,4 +7,8 @@ inline constexpr const char* file_columns =
     "id, docking_id, serial, device_path, size, device_mtime_ms, state, reason, sha256, staging_name, "
     "object_key, recorded_at_device, recorded_at, ingested_at, verified_at, wiped_at, archived_at, "
     "purged_at, retention, important";
+inline constexpr const char* docking_columns =
+    "d.id, d.bay, d.serial, d.officer_no, d.docked_at, d.undocked_at, d.close_reason, d.offload_done_at, "
+    "d.battery_in, d.battery_out, d.clock_offset_ms, d.device_time, d.station_time, d.fault";
+inline constexpr int docking_column_count = 14;
 }

@@ -7,7 +7,7 @@ namespace dockd::custody {
 namespace {
 
 // Append-only: a released step is never edited, a change is a new step.
-constexpr std::array<const char*, 1> steps = {
+constexpr std::array<const char*, 3> steps = {
     // 1: the first station schema.
     R"sql(
 CREATE TABLE officers(
@@ -67,6 +67,24 @@ CREATE TABLE audit(
 CREATE TABLE access_register(
   id INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL, remote TEXT,
   what TEXT NOT NULL, approval_ref TEXT);
+)sql",
+    // 2: people-facing (issue 5): annotations (seed R9), retain reasons (R8),
+    // the role of whoever looked something up (R6).
+    R"sql(
+CREATE TABLE annotations(
+  id INTEGER PRIMARY KEY, file_id INTEGER REFERENCES files(id), docking_id TEXT REFERENCES dockings(id),
+  case_no TEXT NOT NULL DEFAULT '', category TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '',
+  by_who TEXT NOT NULL, at TEXT NOT NULL,
+  CHECK((file_id IS NULL) != (docking_id IS NULL)));
+CREATE INDEX annotations_file ON annotations(file_id);
+CREATE INDEX annotations_docking ON annotations(docking_id);
+ALTER TABLE files ADD COLUMN retain_reason TEXT;
+ALTER TABLE access_register ADD COLUMN role TEXT;
+)sql",
+    // 3: why an upload waits (issue 4): transient | credentials | no_bucket | conflict,
+    // shown by dockctl queue; NULL while nothing has failed.
+    R"sql(
+ALTER TABLE uploads ADD COLUMN reason_class TEXT;
 )sql",
 };
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace dockd::custody {
 
@@ -61,6 +63,26 @@ struct UploadJob {
     std::uint64_t size = 0;
 };
 
+// One upload queue row as dockctl queue and /api/v1/uploads show it (issue 4).
+struct UploadRow {
+    std::int64_t file_id = 0;
+    std::string target;                        // target URL as configured
+    std::string state;                         // pending | done
+    int attempts = 0;
+    std::int64_t next_attempt_ms = 0;          // unix ms; 0 = as soon as possible
+    std::optional<std::string> last_error;     // secrets already redacted
+    std::optional<std::string> reason_class;   // transient | credentials | no_bucket | conflict
+    std::string object_key;
+    std::uint64_t size = 0;
+    int parts_done = 0;                        // multipart parts committed so far
+};
+
+struct MultipartPart {
+    int number = 0;
+    std::uint64_t size = 0;
+    std::string etag, md5_base64;
+};
+
 struct QueueSummary {
     std::int64_t pending = 0, failing = 0, done = 0;
     std::int64_t files_unarchived = 0;
@@ -82,6 +104,48 @@ struct LedgerRow {
     std::int64_t files = 0, bytes = 0, refused = 0;
     std::optional<std::int64_t> battery_in, battery_out, clock_offset_ms;
     std::optional<std::string> close_reason;
+    // Span of the recording times of the docking's files (first to last
+    // recorded_at): what the store knows of "duration recorded" without
+    // parsing media containers.
+    std::optional<std::string> recorded_from, recorded_to;
+};
+
+// --- people-facing (issue 5) ---
+
+// One row of the access register (查阅登记簿, seed R6).
+struct AccessEntry {
+    std::int64_t id = 0;
+    std::string at, who, role, remote, what;
+    std::optional<std::string> approval_ref;
+};
+
+// Case number, category and note attached to a file or a whole docking (seed R9).
+struct Annotation {
+    std::int64_t id = 0;
+    std::optional<std::int64_t> file_id;
+    std::optional<std::string> docking_id;
+    std::string case_no, category, note, by, at;
+};
+
+// A docking as the people-facing lists show it.
+struct DockingListRow {
+    DockingRecord docking;
+    std::string officer_name;
+    std::int64_t files = 0, bytes = 0;
+};
+
+// Totals for /metrics, read in one pass.
+struct StoreTotals {
+    std::int64_t files_ingested = 0, bytes_ingested = 0;
+    std::int64_t files_uploaded = 0, bytes_uploaded = 0;  // (file, target) rows confirmed
+    std::int64_t audit_length = 0;
+    // (reason_class, last_error) of every upload row whose last attempt failed
+    std::vector<std::pair<std::string, std::string>> failing;
+};
+
+// A recorder not docked again within the overdue window after its last undock.
+struct OverdueRecorder {
+    std::string serial, officer_no, last_undocked_at;
 };
 
 }  // namespace dockd::custody

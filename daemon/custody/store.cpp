@@ -6,6 +6,7 @@
 
 #include "daemon/common/hex.hpp"
 #include "daemon/common/time.hpp"
+#include "daemon/custody/file_columns.hpp"
 #include "daemon/custody/migrations.hpp"
 
 namespace dockd::custody {
@@ -199,13 +200,7 @@ std::optional<OfficerRecord> Store::officer(const std::string& no) {
     return OfficerRecord{st.text(0), st.text(1), st.text(2), st.text(3)};
 }
 
-std::optional<DockingRecord> Store::docking(const std::string& id) {
-    std::lock_guard lock(mutex_);
-    auto st = db_.prepare(
-        "SELECT id, bay, serial, officer_no, docked_at, undocked_at, close_reason, offload_done_at, "
-        "battery_in, battery_out, clock_offset_ms, device_time, station_time, fault FROM dockings WHERE id=?");
-    st.bind(1, id);
-    if (!st.step()) return std::nullopt;
+DockingRecord Store::read_docking_row(Statement& st) {
     DockingRecord d;
     d.id = st.text(0);
     d.bay = static_cast<int>(st.int64(1));
@@ -222,6 +217,14 @@ std::optional<DockingRecord> Store::docking(const std::string& id) {
     d.station_time = st.opt_text(12);
     d.fault = st.opt_text(13);
     return d;
+}
+
+std::optional<DockingRecord> Store::docking(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(std::string("SELECT ") + docking_columns + " FROM dockings d WHERE d.id=?");
+    st.bind(1, id);
+    if (!st.step()) return std::nullopt;
+    return read_docking_row(st);
 }
 
 void Store::assign(const std::string& serial, const OfficerRecord& officer, const std::string& source) {

@@ -76,14 +76,52 @@ public:
     std::vector<FileRecord> archived_unpurged();
     QueueSummary queue_summary(std::int64_t now_ms);
 
+    // --- multipart (issue 4) --- store_parts.cpp
+    std::optional<std::string> multipart_id(std::int64_t file_id, const std::string& target);
+    std::vector<MultipartPart> multipart_parts(std::int64_t file_id, const std::string& target);
+    // Records a new upload id and forgets the parts of any older one.
+    void begin_multipart(std::int64_t file_id, const std::string& target, const std::string& upload_id);
+    void record_part(std::int64_t file_id, const std::string& target, const MultipartPart& part);
+    void end_multipart(std::int64_t file_id, const std::string& target);
+    // A failed attempt with its reason class (see UploadRow).
+    void mark_upload_retry(std::int64_t file_id, const std::string& target, const std::string& error,
+                           const std::string& reason_class, std::int64_t next_attempt_ms);
+    // The target refused us as a whole (credentials, bucket): every pending row
+    // of it waits until not_before_ms, so a bad key makes one request, not a storm.
+    void defer_target(const std::string& target, const std::string& error, const std::string& reason_class,
+                      std::int64_t not_before_ms);
+    std::vector<UploadRow> upload_rows(int limit);  // pending first (by next attempt), then latest done
+
     // --- reporting ---
     std::vector<LedgerRow> ledger(const std::optional<std::string>& from_rfc3339,
                                   const std::optional<std::string>& to_rfc3339);
+
+    // --- people-facing (issue 5) ---
+    // Writes the access register row and its audit event at once (seed R6).
+    void register_access(const AccessEntry& e);
+    std::vector<AccessEntry> access_log(int limit);
+    std::vector<DockingListRow> dockings_since(const std::optional<std::string>& since_rfc3339, int limit);
+    std::optional<FileRecord> file(std::int64_t id);
+    std::vector<FileRecord> files_by_state(const std::optional<std::string>& state,
+                                           const std::optional<std::string>& docking_id, int limit);
+    std::optional<std::string> retain_reason(std::int64_t file_id);
+    // long_term retention (seed R8), audited; return how many files changed or
+    // nullopt when the file/docking does not exist.
+    std::optional<int> retain_file(std::int64_t file_id, const std::string& reason, const std::string& by);
+    std::optional<int> retain_docking(const std::string& docking_id, const std::string& reason, const std::string& by);
+    // Annotation of a file xor a docking (seed R9), audited; nullopt when it does not exist.
+    std::optional<std::int64_t> annotate(Annotation a);
+    // Annotations of the docking itself and of each of its files.
+    std::vector<Annotation> annotations_of_docking(const std::string& docking_id);
+    std::vector<Annotation> annotations_of_file(std::int64_t file_id);
+    StoreTotals totals();
+    std::vector<OverdueRecorder> overdue_recorders(const std::string& undocked_before_rfc3339);
 
 private:
     explicit Store(Database db) : db_(std::move(db)) {}
     AuditHead append_locked(const std::string& kind, boost::json::object payload);
     FileRecord read_file_row(Statement& st);
+    static DockingRecord read_docking_row(Statement& st);
 
     std::mutex mutex_;
     Database db_;

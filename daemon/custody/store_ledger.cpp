@@ -13,7 +13,9 @@ std::vector<LedgerRow> Store::ledger(const std::optional<std::string>& from_rfc3
         "(SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
         "(SELECT COALESCE(SUM(size),0) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
         "(SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.state='refused'), "
-        "d.battery_in, d.battery_out, d.clock_offset_ms, d.close_reason "
+        "d.battery_in, d.battery_out, d.clock_offset_ms, d.close_reason, "
+        "(SELECT MIN(recorded_at) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
+        "(SELECT MAX(recorded_at) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')) "
         "FROM dockings d LEFT JOIN recorders r ON r.serial=d.serial LEFT JOIN officers o ON o.no=d.officer_no "
         "WHERE (?1 IS NULL OR d.docked_at >= ?1) AND (?2 IS NULL OR d.docked_at < ?2) ORDER BY d.docked_at");
     st.bind(1, from_rfc3339).bind(2, to_rfc3339);
@@ -36,6 +38,8 @@ std::vector<LedgerRow> Store::ledger(const std::optional<std::string>& from_rfc3
         r.battery_out = st.opt_int64(14);
         r.clock_offset_ms = st.opt_int64(15);
         r.close_reason = st.opt_text(16);
+        r.recorded_from = st.opt_text(17);
+        r.recorded_to = st.opt_text(18);
         out.push_back(std::move(r));
     }
     return out;

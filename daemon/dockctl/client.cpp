@@ -11,10 +11,10 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-Result<Reply> Client::get(const std::string& path, const std::string& accept) const {
+Result<Reply> Client::request(const std::string& method, const std::string& path, const std::string& body,
+                              const std::string& accept) const {
     auto url = boost::urls::parse_uri(base_);
-    if (!url || url->scheme() != "http")
-        return Error{"--url " + base_ + ": expected http://HOST:PORT"};
+    if (!url || url->scheme() != "http") return Error{"--url " + base_ + ": expected http://HOST:PORT"};
     const std::string host = url->host_address();
     const std::string port = url->has_port() ? std::string(url->port()) : "80";
     try {
@@ -23,15 +23,23 @@ Result<Reply> Client::get(const std::string& path, const std::string& accept) co
         beast::tcp_stream stream(io);
         stream.expires_after(std::chrono::seconds(30));
         stream.connect(resolver.resolve(host, port));
-        http::request<http::empty_body> req{http::verb::get, path, 11};
+        http::request<http::string_body> req{http::string_to_verb(method), path, 11};
         req.set(http::field::host, host);
         req.set(http::field::accept, accept);
         req.set(http::field::user_agent, "dockctl/" DOCKD_VERSION);
         if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
+        if (!approval_ref_.empty()) req.set("X-Approval-Ref", approval_ref_);
+        if (!body.empty()) {
+            req.set(http::field::content_type, "application/json");
+            req.body() = body;
+        }
+        req.prepare_payload();
         http::write(stream, req);
         beast::flat_buffer buffer;
-        http::response<http::string_body> res;
-        http::read(stream, buffer, res);
+        http::response_parser<http::string_body> parser;
+        parser.body_limit(256 * 1024 * 1024);
+        http::read(stream, buffer, parser);
+        auto& res = parser.get();
         beast::error_code ec;
         stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
         return Reply{static_cast<int>(res.result_int()), std::string(res[http::field::content_type]), res.body()};

@@ -14,11 +14,17 @@ struct Reply {
 
 class Client {
 public:
-    Client(std::string base_url, std::string token) : base_(std::move(base_url)), token_(std::move(token)) {}
-    Result<Reply> get(const std::string& path, const std::string& accept = "application/json") const;
+    Client(std::string base_url, std::string token, std::string approval_ref = {})
+        : base_(std::move(base_url)), token_(std::move(token)), approval_ref_(std::move(approval_ref)) {}
+    // An error only when no HTTP reply came back (daemon down, bad --url).
+    Result<Reply> request(const std::string& method, const std::string& path, const std::string& body = {},
+                          const std::string& accept = "application/json") const;
+    Result<Reply> get(const std::string& path, const std::string& accept = "application/json") const {
+        return request("GET", path, {}, accept);
+    }
 
 private:
-    std::string base_, token_;
+    std::string base_, token_, approval_ref_;
 };
 
 }  // namespace dockd::dockctl

@@ -1,36 +1,83 @@
 #include "daemon/dockctl/commands.hpp"
 
 #include <boost/json.hpp>
-#include <boost/url/url.hpp>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 namespace dockd::dockctl {
 namespace json = boost::json;
 
+namespace {}  // namespace
+
+// Says what went wrong in words a person at the station can act on.
+int explain(const std::string& what, const Reply& r) {
+    boost::system::error_code ec;
+    auto v = json::parse(r.body, ec);
+    std::string message = r.body;
+    if (!ec && v.is_object() && v.as_object().contains("message")) message = str(v.at("message"));
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    if (r.status == 401) {
+        std::cerr << "dockctl: the daemon refused the token (HTTP 401): give a valid one with --token-file\n";
+        return exit_usage;
+    }
+    if (r.status == 403) {
+        std::cerr << "dockctl: this token may not do that (HTTP 403): " << message << "\n";
+        return exit_usage;
+    }
+    std::cerr << "dockctl: " << what << ": HTTP " << r.status << ": " << message << "\n";
+    return r.status == 400 || r.status == 413 ? exit_usage : exit_failure;
+}
+
 namespace {
 
-// Fetches a JSON document or prints why not; nullopt means exit 1.
-std::optional<json::value> fetch(const Client& client, const std::string& path, bool accept_conflict = false) {
-    auto r = client.get(path);
+std::size_t display_width(const std::string& s) {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        w += len == 3 ? 2 : 1;  // CJK (3-byte UTF-8) takes two terminal cells
+        i += len;
+    }
+    return w;
+}
+
+}  // namespace
+
+std::optional<json::value> call(const Client& c, const std::string& method, const std::string& path,
+                                const std::string& body, int& code) {
+    auto r = c.request(method, path, body);
     if (!r) {
         std::cerr << "dockctl: " << r.error().message << "\n";
+        code = exit_failure;
+        return std::nullopt;
+    }
+    if (r->status < 200 || r->status > 299) {
+        code = explain(method + " " + path, *r);
         return std::nullopt;
     }
     boost::system::error_code ec;
     auto v = json::parse(r->body, ec);
-    if (r->status == 401 || r->status == 403) {
-        std::cerr << "dockctl: the daemon refused the token (HTTP " << r->status << "); see --token-file\n";
-        return std::nullopt;
-    }
-    if (ec || (r->status != 200 && !(accept_conflict && r->status == 409))) {
-        std::string msg = ec ? r->body : std::string(v.is_object() && v.as_object().contains("message")
-                                                         ? json::value_to<std::string>(v.at("message"))
-                                                         : r->body);
-        std::cerr << "dockctl: " << path << ": HTTP " << r->status << ": " << msg << "\n";
+    if (ec) {
+        std::cerr << "dockctl: " << path << ": the daemon answered something that is not JSON\n";
+        code = exit_failure;
         return std::nullopt;
     }
     return v;
+}
+
+std::optional<std::string> call_text(const Client& c, const std::string& path, const std::string& accept, int& code) {
+    auto r = c.get(path, accept);
+    if (!r) {
+        std::cerr << "dockctl: " << r.error().message << "\n";
+        code = exit_failure;
+        return std::nullopt;
+    }
+    if (r->status != 200) {
+        code = explain("GET " + path, *r);
+        return std::nullopt;
+    }
+    return r->body;
 }
 
 std::string str(const json::value& v) {
@@ -39,128 +86,43 @@ std::string str(const json::value& v) {
     return json::serialize(v);
 }
 
-std::string progress(const json::value& p) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "%s/%s files %.1f/%.1f MiB", str(p.at("files_done")).c_str(),
-                  str(p.at("files_total")).c_str(), p.at("bytes_done").to_number<double>() / 1048576.0,
-                  p.at("bytes_total").to_number<double>() / 1048576.0);
+std::string mib(const json::value& bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MiB", bytes.is_number() ? bytes.to_number<double>() / 1048576.0 : 0.0);
     return buf;
 }
 
-int status(const Client& c, const Options& o) {
-    auto st = fetch(c, "/api/v1/station");
-    auto bays = st ? fetch(c, "/api/v1/bays") : std::nullopt;
-    if (!st || !bays) return 1;
-    if (o.json) {
-        std::cout << json::serialize(json::object{{"station", *st}, {"bays", *bays}}) << "\n";
-        return 0;
-    }
-    const auto& s = st->as_object();
-    const auto& q = s.at("queue").as_object();
-    std::cout << "station " << str(s.at("id")) << " (dockd " << str(s.at("version")) << "), up " << str(s.at("uptime_s"))
-              << " s; queue: " << str(q.at("pending")) << " pending, " << str(q.at("failing")) << " failing; "
-              << "oldest unarchived " << str(s.at("oldest_unarchived_age_s")) << " s\n";
-    for (const auto& a : s.at("alerts").as_array()) std::cout << "ALERT " << str(a) << "\n";
-    for (const auto& b : bays->as_array()) {
-        const auto& bo = b.as_object();
-        std::cout << "bay " << str(bo.at("id")) << "  " << str(bo.at("state"));
-        if (!bo.at("recorder").is_null()) std::cout << "  " << str(bo.at("recorder").at("serial"));
-        if (bo.at("safe_to_leave").as_bool()) std::cout << "  safe to leave";
-        std::cout << "\n";
-    }
-    return 0;
-}
-
-int ports(const Client& c, const Options& o) {
-    auto bays = fetch(c, "/api/v1/bays");
-    if (!bays) return 1;
-    if (o.json) {
-        std::cout << json::serialize(*bays) << "\n";
-        return 0;
-    }
-    std::printf("%-4s %-11s %-12s %-10s %-8s %-32s %-10s %s\n", "BAY", "STATE", "RECORDER", "OFFICER", "BATTERY",
-                "PROGRESS", "CLOCK_MS", "ERROR");
-    for (const auto& b : bays->as_array()) {
-        const auto& bo = b.as_object();
-        const std::string rec = bo.at("recorder").is_null() ? "-" : str(bo.at("recorder").at("serial"));
-        const std::string off = bo.at("officer").is_null() ? "-" : str(bo.at("officer").at("no"));
-        std::printf("%-4s %-11s %-12s %-10s %-8s %-32s %-10s %s\n", str(bo.at("id")).c_str(),
-                    str(bo.at("state")).c_str(), rec.c_str(), off.c_str(), str(bo.at("battery_percent")).c_str(),
-                    progress(bo.at("progress")).c_str(), str(bo.at("clock_offset_ms")).c_str(),
-                    str(bo.at("error")).c_str());
-    }
-    return 0;
-}
-
-int ledger(const Client& c, const Options& o) {
-    boost::urls::url target("/api/v1/ledger");
-    if (o.from) target.params().append({"from", *o.from});
-    if (o.to) target.params().append({"to", *o.to});
-    const std::string path(target.buffer());
-    if (o.csv) {
-        auto r = c.get(path, "text/csv");
-        if (!r) {
-            std::cerr << "dockctl: " << r.error().message << "\n";
-            return 1;
+void print_table(const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> widths;
+    for (const auto& r : rows)
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            if (widths.size() <= i) widths.push_back(0);
+            widths[i] = std::max(widths[i], display_width(r[i]));
         }
-        if (r->status != 200) {
-            std::cerr << "dockctl: ledger: HTTP " << r->status << ": " << r->body;
-            return 1;
+    for (const auto& r : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            line += r[i];
+            if (i + 1 < r.size()) line += std::string(widths[i] - display_width(r[i]) + 2, ' ');
         }
-        std::cout << r->body;
-        return 0;
+        std::cout << line << "\n";
     }
-    auto rows = fetch(c, path);
-    if (!rows) return 1;
-    if (o.json) {
-        std::cout << json::serialize(*rows) << "\n";
-        return 0;
-    }
-    std::printf("%-32s %-4s %-10s %-10s %-24s %-24s %6s %12s\n", "DOCKING", "BAY", "SERIAL", "OFFICER", "DOCKED",
-                "UNDOCKED", "FILES", "BYTES");
-    for (const auto& r : rows->as_array())
-        std::printf("%-32s %-4s %-10s %-10s %-24s %-24s %6s %12s\n", str(r.at("docking_id")).c_str(),
-                    str(r.at("bay")).c_str(), str(r.at("serial")).c_str(), str(r.at("officer_no")).c_str(),
-                    str(r.at("docked_at")).c_str(), str(r.at("undocked_at")).c_str(), str(r.at("files")).c_str(),
-                    str(r.at("bytes")).c_str());
-    return 0;
 }
 
-int verify(const Client& c, const Options& o) {
-    auto v = fetch(c, "/api/v1/audit/verify", true);
-    if (!v) return 1;
-    const bool ok = v->at("ok").as_bool();
-    if (o.json) std::cout << json::serialize(*v) << "\n";
-    else if (ok)
-        std::cout << "audit chain ok: " << str(v->at("length")) << " events, head " << str(v->at("head").at("seq")) << " "
-                  << str(v->at("head").at("hash")) << "\n";
-    else std::cout << "audit chain BROKEN: " << str(v->at("problem")) << "\n";
-    return ok ? 0 : 1;
+int usage_error(const std::string& message) {
+    std::cerr << "dockctl: " << message << "\n";
+    return exit_usage;
 }
-
-int pubkey(const Client& c, const Options& o) {
-    auto st = fetch(c, "/api/v1/station");
-    if (!st) return 1;
-    if (o.json) std::cout << json::serialize(json::object{{"public_key", st->at("public_key")}}) << "\n";
-    else std::cout << str(st->at("public_key"));
-    return 0;
-}
-
-}  // namespace
 
 int run_command(const Client& client, const std::vector<std::string>& words, const Options& o) {
-    const std::string& cmd = words.front();
-    if (words.size() != 1) {
-        std::cerr << "dockctl: " << cmd << ": unexpected argument '" << words[1] << "'\n";
-        return 2;
-    }
-    if (cmd == "status") return status(client, o);
-    if (cmd == "ports") return ports(client, o);
-    if (cmd == "ledger") return ledger(client, o);
-    if (cmd == "verify") return verify(client, o);
-    if (cmd == "pubkey") return pubkey(client, o);
-    std::cerr << "dockctl: unknown command '" << cmd << "'\n";
-    return 2;
+    using Command = int (*)(const Client&, const std::vector<std::string>&, const Options&);
+    static const std::map<std::string, Command> commands{
+        {"status", cmd_status},         {"ports", cmd_ports},   {"power", cmd_power},       {"assign", cmd_assign},
+        {"queue", cmd_queue},           {"retain", cmd_retain}, {"annotate", cmd_annotate}, {"ledger", cmd_ledger},
+        {"access-log", cmd_access_log}, {"export", cmd_export}, {"verify", cmd_verify},     {"pubkey", cmd_pubkey}};
+    auto it = commands.find(words.front());
+    if (it == commands.end()) return usage_error("unknown command '" + words.front() + "' (see dockctl --help)");
+    return it->second(client, std::vector<std::string>(words.begin() + 1, words.end()), o);
 }
 
 }  // namespace dockd::dockctl

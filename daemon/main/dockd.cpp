@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     if (vm.count("check-config")) return 0;
     const config::Config& cfg = *loaded.config;
 
-    std::vector<std::string> tokens;
+    std::vector<api::TokenEntry> tokens;
     if (!cfg.api.tokens_file.empty()) {
         auto t = api::load_tokens(cfg.api.tokens_file);
         if (!t) {
@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
     }
     api::Routes routes(station, std::move(tokens));
     api::Server server(io, [&routes](const api::HttpRequest& r) { return routes(r); });
+    server.on_refusal([&routes](int status) { routes.count(status); });
     if (auto r = server.listen(cfg.api.listen_host, cfg.api.listen_port); !r) {
         log::error(r.error().message);
         return 1;

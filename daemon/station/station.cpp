@@ -1,5 +1,6 @@
 #include "daemon/station/station.hpp"
 
+#include <sys/timex.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -9,7 +10,11 @@
 #include "daemon/common/log.hpp"
 #include "daemon/common/time.hpp"
 #include "daemon/crypto/sha256.hpp"
+#include "drivers/sdk/sdk_recorder.hpp"
 #include "drivers/sim/bay_watcher.hpp"
+#include "drivers/ums/ums_recorder.hpp"
+#include "drivers/usb/port_power.hpp"
+#include "drivers/usb/usb_dock_source.hpp"
 
 namespace dockd::station {
 namespace asio = boost::asio;
@@ -35,8 +40,9 @@ Result<void> Station::open() {
     if (auto r = reconcile(); !r) return r;
 
     std::vector<std::unique_ptr<archive::Target>> targets;
+    const auto target_options = archive::target_options(cfg_.upload);  // one bandwidth cap for all targets
     for (const auto& t : cfg_.upload.targets) {
-        auto target = archive::make_target(t, cfg_.station.id);
+        auto target = archive::make_target(t, cfg_.station.id, target_options);
         if (!target) return target.error();
         if (auto r = (*target)->recover(); !r) return r.error().context(t.url);
         targets.push_back(std::move(*target));
@@ -90,11 +96,9 @@ void Station::start() {
         ids.insert(p.id);
         bays_.emplace(p.id, std::make_unique<bay::Bay>(p.id, *context_));
     }
+    start_usb();
     for (const auto& d : cfg_.drivers) {
-        if (d.type != config::DriverType::sim) {
-            log::warning(std::string("driver type ") + config::to_string(d.type) + " is not in this build yet; ignored");
-            continue;
-        }
+        if (d.type != config::DriverType::sim) continue;  // ums, sdk: start_usb()
         auto source = std::make_unique<drivers::sim::SimDockSource>(io_, d.bays_dir, ids);
         source->start({[this](int bay, std::shared_ptr<drivers::Recorder> r) {
                            if (auto it = bays_.find(bay); it != bays_.end() && !stopping_) it->second->arrived(std::move(r));
@@ -113,6 +117,7 @@ void Station::stop(std::function<void()> done) {
     stopping_ = true;
     progress_timer_.cancel();
     for (auto& s : sources_) s->stop();
+    if (port_power_) port_power_->stop();
     for (auto& [id, b] : bays_) b->stop();
     uploader_->stop();
     wait_idle(std::move(done), 0);
@@ -133,7 +138,71 @@ Result<void> Station::power(int bay, const std::string& action) {
     if (!bays_.count(bay)) return Error{"no bay " + std::to_string(bay)};
     if (action != "on" && action != "off" && action != "cycle")
         return Error{"power action must be on, off or cycle, not '" + action + "'"};
-    return Error{"bay " + std::to_string(bay) + " has no switchable hub port (no USB driver serves it)"};
+    if (!port_power_) return Error{"bay " + std::to_string(bay) + " has no switchable hub port (no USB driver serves it)"};
+    return port_power_->power(bay, action, "api");
+}
+
+void Station::audit_power(int bay, const std::string& action, const std::string& by, const Result<void>& r) {
+    boost::json::object payload{{"bay", bay}, {"action", action}, {"by", by}, {"ok", r.ok()}};
+    if (!r) payload["error"] = r.error().message;
+    store_->append_event("power", std::move(payload));
+}
+
+// Real bays (DESIGN §6): hub ports are switched off and powered on again in
+// a stagger before the hotplug watch starts, so every recorder arrives once.
+void Station::start_usb() {
+    std::vector<config::DriverConfig> usb_drivers;
+    for (const auto& d : cfg_.drivers)
+        if (d.type != config::DriverType::sim) usb_drivers.push_back(d);
+    if (usb_drivers.empty()) return;
+    auto ctx = drivers::usb::UsbContext::create();
+    if (!ctx) {
+        log::error("usb: " + ctx.error().message + "; ums and sdk bays stay empty");
+        return;
+    }
+    usb_ = std::move(*ctx);
+    port_power_ = std::make_unique<drivers::usb::PortPower>(
+        io_, *usb_, cfg_.ports, cfg_.charge,
+        [this](int bay, const std::string& action, const std::string& by, const Result<void>& r) {
+            audit_power(bay, action, by, r);
+        });
+    port_power_->start([this](int bay) {
+        auto it = bays_.find(bay);
+        if (it == bays_.end()) return false;
+        const auto st = it->second->status();
+        if (st.state == bay::BayState::empty || st.state == bay::BayState::ready) return false;
+        return !st.battery_percent || *st.battery_percent < cfg_.charge.ready_percent;
+    });
+    const auto media_dir = cfg_.station.media_dir;
+    drivers::usb::UsbSourceOptions opt;
+    opt.ports = cfg_.ports;
+    opt.drivers = usb_drivers;
+    opt.make_recorder = [media_dir](const config::DriverConfig& d,
+                                    std::shared_ptr<drivers::usb::BaySlot> slot) -> std::shared_ptr<drivers::Recorder> {
+        if (d.type == config::DriverType::ums)
+            return std::make_shared<drivers::ums::UmsRecorder>(slot, drivers::ums::ums_options(d, media_dir));
+        auto o = drivers::sdk::sdk_options(d);
+        o.continue_as_ums = [d, media_dir](std::shared_ptr<drivers::usb::BaySlot> s, int battery) {
+            auto u = drivers::ums::ums_options(d, media_dir);
+            u.initial_battery_percent = battery;
+            return std::make_shared<drivers::ums::UmsRecorder>(std::move(s), std::move(u));
+        };
+        return std::make_shared<drivers::sdk::SdkRecorder>(slot, std::move(o));
+    };
+    opt.cycle_after_failed_commands = cfg_.charge.power_cycle_after_failed_commands;
+    opt.unresponsive = [this](int bay) {
+        if (stopping_) return;
+        log::warning("bay " + std::to_string(bay) + ": recorder stopped answering; power-cycling its port");
+        (void)port_power_->power(bay, "cycle", "recovery");
+    };
+    auto source = std::make_unique<drivers::usb::UsbDockSource>(io_, *usb_, std::move(opt));
+    source->start({[this](int bay, std::shared_ptr<drivers::Recorder> r) {
+                       if (auto it = bays_.find(bay); it != bays_.end() && !stopping_) it->second->arrived(std::move(r));
+                   },
+                   [this](int bay) {
+                       if (auto it = bays_.find(bay); it != bays_.end()) it->second->left();
+                   }});
+    sources_.push_back(std::move(source));
 }
 
 std::vector<bay::BayStatus> Station::bays() const {
@@ -151,10 +220,23 @@ StationSummary Station::summary() {
     s.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
     if (auto free = staging_->free_bytes()) s.staging_free_bytes = *free;
     s.queue = store_->queue_summary(to_unix_ms(std::chrono::system_clock::now()));
-    if (s.queue.oldest_unarchived_age_ms && *s.queue.oldest_unarchived_age_ms > cfg_.retention.upload_deadline.count())
-        s.alerts.push_back("upload_deadline: a file is older than retention.upload_deadline without being archived");
+    // upload_deadline (seed R3), refused credentials, missing bucket, conflicts.
+    for (auto& a : uploader_->alerts()) s.alerts.push_back(std::move(a));
     if (s.staging_free_bytes && *s.staging_free_bytes < cfg_.ingest.min_free_bytes)
         s.alerts.push_back("disk_low: staging has less than ingest.min_free_bytes free");
+    s.targets = uploader_->target_urls();
+    if (s.queue.failing > 0)
+        s.alerts.push_back("upload_failing: " + std::to_string(s.queue.failing) + " uploads failing" +
+                           (s.queue.last_error ? ": " + *s.queue.last_error : std::string()));
+    // Seed R3 field audits: late docking is the commonest gap (DESIGN §3 overdue).
+    s.overdue = store_->overdue_recorders(rfc3339(std::chrono::system_clock::now() - std::chrono::hours(24)));
+    for (const auto& o : s.overdue)
+        s.alerts.push_back("overdue: recorder " + o.serial + (o.officer_no.empty() ? "" : " (officer " + o.officer_no + ")") +
+                           " not docked since " + o.last_undocked_at);
+    // Offsets are only as good as the reference (DESIGN §3).
+    timex tx{};
+    s.host_clock_synced = ntp_adjtime(&tx) != TIME_ERROR;
+    if (!s.host_clock_synced) s.alerts.push_back("host_clock_unsynced: the host clock is not NTP-synchronised");
     for (const auto& b : bays())
         if (b.state == bay::BayState::fault) s.alerts.push_back("bay " + std::to_string(b.id) + " fault: " + b.error);
         else if (!b.error.empty()) s.alerts.push_back("bay " + std::to_string(b.id) + ": " + b.error);
@@ -167,6 +249,7 @@ void Station::print_progress() {
     const auto now = std::chrono::steady_clock::now();
     for (auto& [id, b] : bays_) b->tick(now);
     for (const auto& b : bays()) {
+        log::set_bay_context(b.id, b.serial, b.docking_id);  // journald RECORDER/DOCKING of "bay N:" lines
         if (b.state != bay::BayState::offloading && b.state != bay::BayState::verifying) continue;
         const double pct = b.bytes_total ? 100.0 * static_cast<double>(b.bytes_done) / static_cast<double>(b.bytes_total) : 100.0;
         char line[256];

@@ -21,6 +21,11 @@
 #include "daemon/upload/uploader.hpp"
 #include "drivers/dock_source.hpp"
 
+namespace dockd::drivers::usb {
+class UsbContext;
+class PortPower;
+}  // namespace dockd::drivers::usb
+
 namespace dockd::station {
 
 struct StationSummary {
@@ -28,7 +33,10 @@ struct StationSummary {
     std::int64_t uptime_s = 0;
     std::optional<std::uint64_t> staging_free_bytes;
     custody::QueueSummary queue;
-    std::vector<std::string> alerts;
+    std::vector<std::string> alerts;  // "code: message"
+    std::vector<std::string> targets;  // upload target URLs
+    std::vector<custody::OverdueRecorder> overdue;
+    bool host_clock_synced = true;
 };
 
 class Station {
@@ -53,6 +61,8 @@ private:
     Result<void> reconcile();
     void print_progress();
     void wait_idle(std::function<void()> done, int tries);
+    void start_usb();  // ums and sdk drivers: hub power, then hotplug
+    void audit_power(int bay, const std::string& action, const std::string& by, const Result<void>& r);
 
     boost::asio::io_context& io_;
     const config::Config& cfg_;
@@ -64,6 +74,9 @@ private:
     std::unique_ptr<upload::Uploader> uploader_;
     std::unique_ptr<bay::StationContext> context_;
     std::map<int, std::unique_ptr<bay::Bay>> bays_;
+    // Declared before sources_: the usb source uses the context until it is destroyed.
+    std::unique_ptr<drivers::usb::UsbContext> usb_;
+    std::unique_ptr<drivers::usb::PortPower> port_power_;
     std::vector<std::unique_ptr<drivers::DockSource>> sources_;
     boost::asio::steady_timer progress_timer_;
     bool stopping_ = false;

@@ -1,11 +1,16 @@
 #include "daemon/upload/manifest.hpp"
 
 #include <boost/json.hpp>
+#include <map>
 
 #include "daemon/common/time.hpp"
 
 namespace dockd::upload {
 namespace json = boost::json;
+
+namespace {
+json::value opt_json(const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); }
+}  // namespace
 
 Result<Manifest> build_manifest(custody::Store& store, const std::string& station_id, const std::string& docking_id) {
     const auto d = store.docking(docking_id);
@@ -16,9 +21,22 @@ Result<Manifest> build_manifest(custody::Store& store, const std::string& statio
         const auto o = store.officer(*d->officer_no).value_or(custody::OfficerRecord{*d->officer_no, "", "", ""});
         custodian = {{"officer_no", o.no}, {"name", o.name}, {"unit_no", o.unit_no}, {"unit_name", o.unit_name}};
     }
-    json::array files;
+    // Annotations (seed R9) travel with the custody claim: the docking's own
+    // at the top, each file's beside it; retention reasons with long_term (R8).
+    json::array docking_notes;
+    std::map<std::int64_t, json::array> file_notes;
+    for (const auto& a : store.annotations_of_docking(docking_id)) {
+        json::object n{{"case_no", a.case_no}, {"category", a.category}, {"note", a.note}, {"by", a.by}, {"at", a.at}};
+        if (a.file_id) file_notes[*a.file_id].push_back(std::move(n));
+        else docking_notes.push_back(std::move(n));
+    }
+    json::array files, refused;
     for (const auto& f : store.files_of_docking(docking_id)) {
-        if (f.state != "staged" && f.state != "archived") continue;
+        if (f.state == "refused" || f.state == "lost") {
+            refused.push_back(json::object{{"device_path", f.device_path}, {"size", f.size},
+                                           {"state", f.state}, {"reason", f.reason.value_or("")}});
+            continue;
+        }
         files.push_back(json::object{{"device_path", f.device_path},
                                      {"size", f.size},
                                      {"sha256", f.sha256.value_or("")},
@@ -27,13 +45,10 @@ Result<Manifest> build_manifest(custody::Store& store, const std::string& statio
                                      {"ingested_at", f.ingested_at.value_or("")},
                                      {"object", f.object_key.value_or("")},
                                      {"retention", f.retention},
+                                     {"retain_reason", opt_json(store.retain_reason(f.id))},
+                                     {"annotations", file_notes[f.id]},
                                      {"important", f.important}});
     }
-    json::array refused;
-    for (const auto& f : store.files_of_docking(docking_id))
-        if (f.state == "refused" || f.state == "lost")
-            refused.push_back(json::object{{"device_path", f.device_path}, {"size", f.size},
-                                           {"state", f.state}, {"reason", f.reason.value_or("")}});
     json::object clock;
     if (d->clock_offset_ms)
         clock = {{"device_time", d->device_time.value_or("")},
@@ -49,6 +64,7 @@ Result<Manifest> build_manifest(custody::Store& store, const std::string& statio
         {"recorder", {{"serial", rec.serial}, {"vendor", rec.vendor}, {"model", rec.model}, {"firmware", rec.firmware}}},
         {"custodian", custodian},
         {"clock", clock},
+        {"annotations", docking_notes},
         {"files", files},
         {"not_ingested", refused},
         {"audit", {{"seq", head.seq}, {"hash", head.hash}}},

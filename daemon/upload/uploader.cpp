@@ -15,12 +15,41 @@
 
 namespace dockd::upload {
 namespace asio = boost::asio;
+namespace {
+
+const SystemClock system_clock;
+
+// Multipart progress of one (file, target) kept in the custody store, so a
+// restart resumes after the last part the store acknowledged (DESIGN §7).
+class StoreJournal final : public archive::UploadJournal {
+public:
+    StoreJournal(custody::Store& store, std::int64_t file_id, std::string target)
+        : store_(store), file_id_(file_id), target_(std::move(target)) {}
+    std::optional<std::string> upload_id() override { return store_.multipart_id(file_id_, target_); }
+    std::vector<archive::PartRecord> parts() override {
+        std::vector<archive::PartRecord> out;
+        for (const auto& p : store_.multipart_parts(file_id_, target_)) out.push_back({p.number, p.size, p.etag, p.md5_base64});
+        return out;
+    }
+    void begin(const std::string& id) override { store_.begin_multipart(file_id_, target_, id); }
+    void part_done(const archive::PartRecord& p) override {
+        store_.record_part(file_id_, target_, {p.number, p.size_bytes, p.etag, p.md5_base64});
+    }
+    void finish() override { store_.end_multipart(file_id_, target_); }
+
+private:
+    custody::Store& store_;
+    std::int64_t file_id_;
+    std::string target_;
+};
+
+}  // namespace
 
 Uploader::Uploader(asio::io_context& io, asio::thread_pool& pool, custody::Store& store,
                    ingest::StagingArea& staging, std::vector<std::unique_ptr<archive::Target>> targets,
-                   const config::Config& cfg, const crypto::StationKey& key)
+                   const config::Config& cfg, const crypto::StationKey& key, const Clock* clock)
     : io_(io), pool_(pool), store_(store), staging_(staging), targets_(std::move(targets)), cfg_(cfg), key_(key),
-      tick_(io) {}
+      tick_(io), clock_(clock ? *clock : system_clock) {}
 
 void Uploader::start() { asio::co_spawn(io_, run(), asio::detached); }
 
@@ -35,6 +64,28 @@ std::vector<std::string> Uploader::target_urls() const {
     std::vector<std::string> urls;
     for (const auto& t : targets_) urls.push_back(t->url());
     return urls;
+}
+
+std::vector<std::string> Uploader::alerts() const {
+    std::lock_guard lock(alerts_mutex_);
+    std::vector<std::string> out;
+    for (const auto& [k, text] : alerts_) out.push_back(text);
+    return out;
+}
+
+void Uploader::raise_alert(const std::string& key, const std::string& text) {
+    {
+        std::lock_guard lock(alerts_mutex_);
+        auto& slot = alerts_[key];
+        if (slot == text) return;
+        slot = text;
+    }
+    log::error("ALERT " + text);
+}
+
+void Uploader::clear_alert(const std::string& key) {
+    std::lock_guard lock(alerts_mutex_);
+    alerts_.erase(key);
 }
 
 archive::Target* Uploader::target_for(const std::string& url) {
@@ -54,7 +105,7 @@ std::int64_t Uploader::backoff_ms(int attempts) {
 }
 
 bool Uploader::window_open() const {
-    const std::time_t now = std::time(nullptr);
+    const std::time_t now = std::chrono::system_clock::to_time_t(clock_.now());
     std::tm local{};
     localtime_r(&now, &local);
     return config::window_contains(cfg_.upload.windows, local.tm_hour * 60 + local.tm_min);
@@ -68,7 +119,7 @@ asio::awaitable<void> Uploader::run() {
                 if (free_slots > 0) {
                     std::vector<std::int64_t> busy(in_flight_.begin(), in_flight_.end());
                     auto jobs = co_await on_pool(pool_, [&] {
-                        return store_.due_uploads(to_unix_ms(std::chrono::system_clock::now()), free_slots, busy);
+                        return store_.due_uploads(now_ms(), free_slots, busy);
                     });
                     for (auto& job : jobs) {
                         in_flight_.insert(job.file_id);
@@ -78,6 +129,7 @@ asio::awaitable<void> Uploader::run() {
                 co_await write_manifests();
             }
             if (cfg_.retention.purge_staging_after_archive) co_await purge_staging();
+            co_await on_pool(pool_, [&] { check_deadline(); });
         } catch (const std::exception& e) {
             log::error(std::string("uploader: ") + e.what());
         }
@@ -88,25 +140,73 @@ asio::awaitable<void> Uploader::run() {
     }
 }
 
+// Seed R3: footage not archived within retention.upload_deadline is an alert.
+void Uploader::check_deadline() {
+    const std::int64_t now = now_ms();
+    if (now < next_deadline_check_ms_) return;
+    next_deadline_check_ms_ = now + 60'000;
+    const auto q = store_.queue_summary(now);
+    if (q.oldest_unarchived_age_ms && *q.oldest_unarchived_age_ms > cfg_.retention.upload_deadline.count())
+        raise_alert("deadline", "upload_deadline: " + std::to_string(q.files_unarchived) +
+                                    " file(s) not archived, the oldest for " +
+                                    std::to_string(*q.oldest_unarchived_age_ms / 60'000) + " min" +
+                                    (q.last_error ? "; last error: " + *q.last_error : ""));
+    else
+        clear_alert("deadline");
+}
+
 asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
     archive::Target* target = target_for(job.target);
     Result<void> r = Error{"target " + job.target + " is no longer configured"};
     if (target) {
         const auto source = staging_.path_of(job.staging_name);
+        StoreJournal journal(store_, job.file_id, job.target);
         r = co_await on_pool(pool_, [&] {
-            return target->put_file(job.object_key, source, {job.sha256, job.size}, stopping_);
+            return target->put_file(job.object_key, source, {job.sha256, job.size, &journal}, stopping_);
         });
     }
+    const auto failure = r ? archive::Failure::transient : archive::failure_of(r.error());
+    const std::string file = "file " + std::to_string(job.file_id);
     co_await on_pool(pool_, [&] {
         if (r) {
             store_.mark_uploaded(job.file_id, job.target);
-        } else {
-            const auto next = to_unix_ms(std::chrono::system_clock::now()) + backoff_ms(job.attempts);
-            store_.mark_upload_failed(job.file_id, job.target, r.error().message, next);
+            return;
+        }
+        const std::string& why = r.error().message;
+        const std::string reason = archive::to_string(failure);
+        const std::int64_t later = now_ms() + cfg_.upload.retry.max.count();
+        switch (failure) {
+            case archive::Failure::credentials:
+            case archive::Failure::no_bucket:
+                // The refusal stands for every file of this target: one request per
+                // retry.max until it is fixed, not a retry storm.
+                store_.mark_upload_retry(job.file_id, job.target, why, reason, later);
+                store_.defer_target(job.target, why, reason, later);
+                break;
+            case archive::Failure::conflict:
+                // Never overwritten (DESIGN §7); a person must look. Retried slowly in
+                // case the other object is removed.
+                store_.mark_upload_retry(job.file_id, job.target, why, reason, later);
+                store_.append_event("upload_conflict", {{"file_id", job.file_id}, {"target", job.target},
+                                                        {"object", job.object_key}, {"error", why}});
+                break;
+            case archive::Failure::transient:
+                store_.mark_upload_retry(job.file_id, job.target, why, reason, now_ms() + backoff_ms(job.attempts));
+                break;
         }
     });
-    if (r) log::info("archived file " + std::to_string(job.file_id) + " to " + job.target + ": " + job.object_key);
-    else log::warning("upload of file " + std::to_string(job.file_id) + " to " + job.target + " failed: " + r.error().message);
+    if (r) {
+        clear_alert(job.target);
+        clear_alert(file);
+        log::info("archived file " + std::to_string(job.file_id) + " to " + job.target + ": " + job.object_key);
+    } else if (failure == archive::Failure::conflict) {
+        raise_alert(file, "conflict: " + file + " to " + job.target + ": " + r.error().message);
+    } else if (failure != archive::Failure::transient) {
+        raise_alert(job.target, std::string(archive::to_string(failure)) + ": " + job.target +
+                                    " refuses uploads, paused for retry.max: " + r.error().message);
+    } else {
+        log::warning("upload of file " + std::to_string(job.file_id) + " to " + job.target + " failed: " + r.error().message);
+    }
     in_flight_.erase(job.file_id);
     if (r) wake();
 }
@@ -121,15 +221,13 @@ asio::awaitable<void> Uploader::write_manifests() {
                     auto m = build_manifest(store_, cfg_.station.id, id);
                     if (!m) return m.error();
                     const std::string sig = key_.sign(m->json);
-                    doc = custody::ManifestDoc{id, m->key, m->json,
-                                               to_hex(std::span(reinterpret_cast<const unsigned char*>(sig.data()), sig.size()))};
+                    doc = custody::ManifestDoc{id, m->key, m->json, to_hex(sig)};
                     store_.save_manifest_doc(*doc);
                 }
-                std::string sig;
-                for (std::size_t i = 0; i + 1 < doc->signature_hex.size(); i += 2)
-                    sig.push_back(static_cast<char>(std::stoi(doc->signature_hex.substr(i, 2), nullptr, 16)));
+                const auto sig = from_hex(doc->signature_hex);
+                if (!sig) return Error{"docking " + id + ": stored manifest signature is not hex"};
                 if (auto r = target->put_bytes(doc->object_key, doc->content); !r) return r;
-                if (auto r = target->put_bytes(doc->object_key + ".sig", sig); !r) return r;
+                if (auto r = target->put_bytes(doc->object_key + ".sig", *sig); !r) return r;
                 store_.mark_manifest_written(id, target->url());
                 return {};
             });

@@ -46,7 +46,8 @@ def wait_for(predicate, timeout, what, interval=0.1):
 
 
 class Station:
-    def __init__(self, bays=4, wipe_after="never", verify="reread", extra=""):
+    def __init__(self, bays=4, wipe_after="never", verify="reread", extra="", upload=None):
+        """upload: optional YAML text of a whole `upload:` section (default: one file:// target)."""
         self.dir = tempfile.mkdtemp(prefix="dockd-e2e-")
         self.bays_dir = os.path.join(self.dir, "bays")
         self.data_dir = os.path.join(self.dir, "data")
@@ -60,6 +61,9 @@ class Station:
         os.makedirs(self.bays_dir)
         ports = "\n".join(f'  - {{id: {i}, usb_path: "1-1.{i}"}}' for i in range(1, bays + 1))
         self.config = os.path.join(self.dir, "dockd.yaml")
+        default_upload = f"""upload:
+  targets: [{{url: "file://{self.archive}"}}]
+  retry: {{initial: 500ms, max: 5s}}"""
         with open(self.config, "w") as f:
             f.write(f"""station: {{id: {self.station_id}, data_dir: {self.data_dir}}}
 ports:
@@ -69,9 +73,7 @@ drivers:
 charge: {{ready_percent: 80}}
 clock: {{max_drift: 2s}}
 ingest: {{verify: {verify}, wipe_after: {wipe_after}, min_free_bytes: 64MiB}}
-upload:
-  targets: [{{url: "file://{self.archive}"}}]
-  retry: {{initial: 500ms, max: 5s}}
+{upload or default_upload}
 api: {{listen: "127.0.0.1:{self.port}"}}
 {extra}""")
 
@@ -149,6 +151,14 @@ api: {{listen: "127.0.0.1:{self.port}"}}
             q = s["queue"]
             return q["pending"] == 0 and q["failing"] == 0 and q["files_unarchived"] == 0
         wait_for(empty, timeout, "the upload queue to drain", 0.2)
+
+    def wait_manifests(self, count, timeout=60):
+        """Manifests come after every file of their docking is archived."""
+        wait_for(lambda: len(self.manifests()) >= count, timeout, f"{count} manifest(s)", 0.2)
+
+    def wait_files_in_manifests(self, count, timeout=60):
+        wait_for(lambda: sum(len(m["files"]) for m in self.manifests().values()) >= count, timeout,
+                 f"{count} files in signed manifests", 0.2)
 
     # --- recorders ---
     def insert(self, bay, serial, *args):

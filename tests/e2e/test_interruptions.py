@@ -81,6 +81,7 @@ class Interruptions(unittest.TestCase):
         st.plug(1, held)
         st.wait_bay(1, "ready", timeout=120)
         st.wait_queue_empty()
+        st.wait_files_in_manifests(len(originals))
         with st.db() as db:
             dockings = db.execute("SELECT id FROM dockings ORDER BY docked_at").fetchall()
             second = db.execute("SELECT COUNT(*) FROM files WHERE docking_id=?", (dockings[1]["id"],)).fetchone()[0]
@@ -115,11 +116,7 @@ class Interruptions(unittest.TestCase):
         for bay in (1, 2, 3):
             st.wait_bay(bay, "ready", timeout=240)
         st.wait_queue_empty(timeout=240)
-        # Let the last manifests land.
-        wait_for(lambda: len(st.manifests()) >= 1 and all(
-            not r for r in [st.get("/api/v1/station")["queue"]["pending"]]), 30, "manifests")
-        wait_for(lambda: sum(len(m["files"]) for m in st.manifests().values()) ==
-                 sum(len(f) for f in originals.values()), 60, "every file in a manifest")
+        st.wait_files_in_manifests(sum(len(f) for f in originals.values()))
         assert_custody_complete(self, st, originals)
         self.assertEqual(st.stop(), 0)
         print(f"\nkill -9 test: {kills} kills", flush=True)

@@ -43,7 +43,7 @@ class DockHashCustodyArchive(unittest.TestCase):
         for bay in recorders:
             st.wait_bay(bay, "ready", timeout=240)
         st.wait_queue_empty(timeout=240)
-        st.wait_bay(1, "ready")
+        st.wait_manifests(len(recorders))
 
         manifests = st.manifests()
         wait_count = len(recorders)
@@ -106,6 +106,7 @@ class DockHashCustodyArchive(unittest.TestCase):
         st.wait_bay(1, "ready")
         st.wait_queue_empty()
         self.assertEqual(media_files(st.bay_path(1)), before)
+        st.wait_manifests(1)
         self.assertEqual(st.verify_signatures(), 1)
 
 

@@ -1,0 +1,33 @@
+// /metrics in the Prometheus text exposition format (version 0.0.4).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+
+#include "daemon/station/station.hpp"
+
+namespace dockd::api {
+
+// What the API itself remembers between scrapes: replies by status and
+// recent byte counts, from which throughput is derived.
+class MetricsState {
+public:
+    void count_reply(int status) { ++replies_[status]; }
+    std::string render(station::Station& station);
+
+private:
+    struct Sample {
+        std::chrono::steady_clock::time_point at;
+        double ingested_bytes, uploaded_bytes;
+    };
+    std::map<int, std::uint64_t> replies_;
+    std::deque<Sample> samples_;
+};
+
+// Groups an upload error into a small, stable set of reasons (label values).
+std::string failure_reason(const std::string& error);
+
+}  // namespace dockd::api

@@ -1,0 +1,80 @@
+// Checking query parameters and JSON bodies once, with the error to send back.
+#pragma once
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "daemon/api/http_message.hpp"
+#include "daemon/api/reply.hpp"
+#include "daemon/common/time.hpp"
+
+namespace dockd::api {
+
+// Refuses parameters the route does not know (a typo must not widen a query).
+inline std::optional<HttpReply> only_params(const std::map<std::string, std::string>& q,
+                                            std::initializer_list<const char*> known) {
+    for (const auto& [k, v] : q) {
+        bool ok = false;
+        for (const char* n : known) ok = ok || k == n;
+        if (!ok) return error_reply(400, "bad_parameter", "unknown parameter " + k);
+    }
+    return std::nullopt;
+}
+
+inline std::optional<std::int64_t> to_int64(const std::string& s) {
+    std::int64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+// ?limit=N, 1..10000, default 500.
+inline std::variant<int, HttpReply> limit_param(const std::map<std::string, std::string>& q) {
+    auto it = q.find("limit");
+    if (it == q.end()) return 500;
+    auto v = to_int64(it->second);
+    if (!v || *v < 1 || *v > 10000) return error_reply(400, "bad_parameter", "limit must be 1..10000");
+    return static_cast<int>(*v);
+}
+
+// A day (YYYY-MM-DD, whole day: "to" includes it) or an RFC 3339 time, as RFC 3339.
+inline std::optional<std::string> date_param(const std::string& value, bool end_of_day) {
+    auto t = parse_date(value);
+    if (!t) t = parse_rfc3339(value);
+    if (!t) return std::nullopt;
+    const bool whole_day = value.size() == 10;
+    return rfc3339(end_of_day && whole_day ? *t + std::chrono::hours(24) : *t);
+}
+
+// The body as a JSON object, or the 400 to send.
+inline std::variant<boost::json::object, HttpReply> json_body(const std::string& body) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(body.empty() ? std::string("{}") : body, ec);
+    if (ec) return error_reply(400, "bad_json", "body is not JSON: " + ec.message());
+    if (!v.is_object()) return error_reply(400, "bad_json", "body must be a JSON object");
+    return std::move(v.as_object());
+}
+
+// An optional string member no longer than max_chars bytes; sets `error` when wrong.
+inline std::string string_member(const boost::json::object& o, const char* key, std::size_t max_bytes,
+                                 std::optional<HttpReply>& error) {
+    const auto* v = o.if_contains(key);
+    if (!v || v->is_null()) return {};
+    if (!v->is_string()) {
+        error = error_reply(400, "bad_field", std::string(key) + " must be a string");
+        return {};
+    }
+    if (v->as_string().size() > max_bytes) {
+        error =
+            error_reply(400, "bad_field", std::string(key) + " is longer than " + std::to_string(max_bytes) + " bytes");
+        return {};
+    }
+    return std::string(v->as_string());
+}
+
+}  // namespace dockd::api

@@ -1,0 +1,36 @@
+// The S3 XML documents dockd reads, parsed with Boost.PropertyTree (a real
+// XML parser, never string search): error bodies and multipart results.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dockd::archive::s3 {
+
+struct S3Error {
+    std::string code;     // "SlowDown", "AccessDenied", ...
+    std::string message;  // the store's own words
+};
+
+struct Part {
+    int number = 0;
+    std::uint64_t size_bytes = 0;
+    std::string etag;  // without quotes
+};
+
+struct PartsPage {
+    std::vector<Part> parts;
+    bool truncated = false;
+    int next_marker = 0;
+};
+
+// nullopt when body is not an <Error> document (e.g. empty HEAD reply).
+std::optional<S3Error> parse_error(const std::string& body);
+std::optional<std::string> parse_upload_id(const std::string& body);  // InitiateMultipartUploadResult
+std::optional<PartsPage> parse_list_parts(const std::string& body);   // ListPartsResult
+std::string complete_body(const std::vector<Part>& parts);            // CompleteMultipartUpload
+std::string unquote(std::string etag);
+
+}  // namespace dockd::archive::s3

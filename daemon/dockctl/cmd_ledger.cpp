@@ -1,0 +1,65 @@
+// dockctl ledger [--from D] [--to D] [--csv]   device-use ledger (台账, seed R1)
+// dockctl access-log [--csv]                   who viewed/exported what (查阅登记簿, R6)
+#include <boost/json.hpp>
+#include <boost/url/url.hpp>
+#include <iostream>
+
+#include "daemon/dockctl/commands.hpp"
+
+namespace dockd::dockctl {
+namespace json = boost::json;
+
+int cmd_ledger(const Client& c, const std::vector<std::string>& args, const Options& o) {
+    if (!args.empty()) return usage_error("usage: dockctl ledger [--from D] [--to D] [--csv]");
+    boost::urls::url target("/api/v1/ledger");
+    if (o.from) target.params().append({"from", *o.from});
+    if (o.to) target.params().append({"to", *o.to});
+    const std::string path(target.buffer());
+    int code = exit_ok;
+    if (o.csv) {
+        auto text = call_text(c, path, "text/csv", code);
+        if (!text) return code;
+        std::cout << *text;
+        return exit_ok;
+    }
+    auto rows = call(c, "GET", path, {}, code);
+    if (!rows) return code;
+    if (o.json) {
+        std::cout << json::serialize(*rows) << "\n";
+        return exit_ok;
+    }
+    std::vector<std::vector<std::string>> table{
+        {"DOCKED", "UNDOCKED", "BAY", "RECORDER", "OFFICER", "FILES", "SIZE", "RECORDED_S", "BATTERY", "CLOCK_MS"}};
+    for (const auto& r : rows->as_array())
+        table.push_back({str(r.at("docked_at")), str(r.at("undocked_at")), str(r.at("bay")), str(r.at("serial")),
+                         str(r.at("officer_no")) + " " + str(r.at("officer_name")), str(r.at("files")),
+                         mib(r.at("bytes")), str(r.at("recorded_span_s")),
+                         str(r.at("battery_in")) + "->" + str(r.at("battery_out")), str(r.at("clock_offset_ms"))});
+    print_table(table);
+    return exit_ok;
+}
+
+int cmd_access_log(const Client& c, const std::vector<std::string>& args, const Options& o) {
+    if (!args.empty()) return usage_error("usage: dockctl access-log [--csv]");
+    int code = exit_ok;
+    if (o.csv) {
+        auto text = call_text(c, "/api/v1/access-log", "text/csv", code);
+        if (!text) return code;
+        std::cout << *text;
+        return exit_ok;
+    }
+    auto rows = call(c, "GET", "/api/v1/access-log", {}, code);
+    if (!rows) return code;
+    if (o.json) {
+        std::cout << json::serialize(*rows) << "\n";
+        return exit_ok;
+    }
+    std::vector<std::vector<std::string>> table{{"AT", "WHO", "ROLE", "FROM", "WHAT", "APPROVAL"}};
+    for (const auto& r : rows->as_array())
+        table.push_back({str(r.at("at")), str(r.at("who")), str(r.at("role")), str(r.at("remote")), str(r.at("what")),
+                         str(r.at("approval_ref"))});
+    print_table(table);
+    return exit_ok;
+}
+
+}  // namespace dockd::dockctl

@@ -1,0 +1,25 @@
+#include "drivers/ums/time_file.hpp"
+
+#include <ctime>
+
+namespace dockd::drivers::ums {
+
+Result<std::string> format_time_file(const std::string& format, SystemTime now) {
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm local{};
+    localtime_r(&t, &local);
+    char buf[256];
+    const std::size_t n = std::strftime(buf, sizeof buf, format.c_str(), &local);
+    if (n == 0) return Error{"time_format '" + format + "' gives an empty or too long text"};
+    return std::string(buf, n) + "\n";
+}
+
+SystemTime estimate_device_clock(const std::vector<MediaEntry>& files, SystemTime host_now) {
+    std::optional<SystemTime> newest;
+    for (const auto& f : files)
+        if (!f.is_symlink && (!newest || f.modified_at > *newest)) newest = f.modified_at;
+    if (newest && *newest > host_now) return *newest;
+    return host_now;
+}
+
+}  // namespace dockd::drivers::ums

@@ -1,0 +1,90 @@
+#include "drivers/usb/port_power.hpp"
+
+#include <algorithm>
+
+#include "daemon/common/log.hpp"
+
+namespace dockd::drivers::usb {
+namespace asio = boost::asio;
+
+PortPower::PortPower(asio::io_context& io, UsbContext& usb, const std::vector<config::PortConfig>& ports,
+                     config::ChargeConfig charge, Audit audit)
+    : io_(io), usb_(usb), charge_(charge), audit_(std::move(audit)), timer_(io) {
+    for (const auto& p : ports)
+        if (auto hp = hub_port_of(p.usb_path)) ports_[p.id] = *hp;
+}
+
+Result<void> PortPower::power(int bay, const std::string& action, const std::string& by) {
+    auto it = ports_.find(bay);
+    Result<void> r;
+    if (it == ports_.end()) {
+        r = Error{"bay " + std::to_string(bay) + " has no hub port"};
+    } else if (action == "on" || action == "off") {
+        r = set_port_power(usb_.get(), it->second, action == "on");
+        if (r) std::erase(queue_, bay);
+    } else if (action == "cycle") {
+        r = set_port_power(usb_.get(), it->second, false);
+        if (r) {
+            auto timer = std::make_shared<asio::steady_timer>(io_, cycle_pause);
+            timer->async_wait([this, timer, bay, by, alive = alive_](boost::system::error_code ec) {
+                if (ec || !*alive) return;
+                auto on = set_port_power(usb_.get(), ports_.at(bay), true);
+                if (!on) log::error("bay " + std::to_string(bay) + ": power cycle: " + on.error().message);
+                audit_(bay, "cycle_on", by, on);
+            });
+        }
+    } else {
+        r = Error{"power action must be on, off or cycle, not '" + action + "'"};
+    }
+    if (!r) r = r.error().context("bay " + std::to_string(bay));
+    audit_(bay, action, by, r);
+    return r;
+}
+
+void PortPower::start(Charging charging) {
+    charging_ = std::move(charging);
+    for (const auto& [bay, hp] : ports_) {
+        auto off = set_port_power(usb_.get(), hp, false);
+        audit_(bay, "off", "start", off);
+        if (!off) {
+            // Not switchable (or no hub): left as it is, and said so.
+            log::warning("bay " + std::to_string(bay) + ": port power not switched: " + off.error().message);
+            continue;
+        }
+        queue_.push_back(bay);
+    }
+    next();
+}
+
+void PortPower::next() {
+    if (queue_.empty()) return;
+    int busy = 0;
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [bay, at] : powered_) busy += now - at < detect_settle || (charging_ && charging_(bay)) ? 1 : 0;
+    if (busy < charge_.max_concurrent_charging) {
+        const int bay = queue_.front();
+        queue_.pop_front();
+        auto r = set_port_power(usb_.get(), ports_.at(bay), true);
+        if (r)
+            powered_[bay] = now;
+        else
+            log::error("bay " + std::to_string(bay) + ": power on: " + r.error().message);
+        audit_(bay, "on", "stagger", r);
+    }
+    if (queue_.empty()) return;
+    timer_.expires_after(charge_.power_on_stagger);
+    timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+        if (!ec && *alive) next();
+    });
+}
+
+void PortPower::stop() {
+    *alive_ = false;
+    timer_.cancel();
+}
+
+bool PortPower::queued(int bay) const {
+    return std::find(queue_.begin(), queue_.end(), bay) != queue_.end();
+}
+
+}  // namespace dockd::drivers::usb

@@ -1,0 +1,60 @@
+// The ledger and access register as CSV, and upload failure reasons in /metrics.
+#include <gtest/gtest.h>
+
+#include "daemon/api/json_views.hpp"
+#include "daemon/api/metrics.hpp"
+
+namespace dockd::api {
+namespace {
+
+TEST(LedgerCsv, BomHeaderAndQuotedFields) {
+    custody::LedgerRow r;
+    r.docking_id = "D1";
+    r.bay = 2;
+    r.serial = "ZFY0001";
+    r.vendor = "Sim";
+    r.model = "S1";
+    r.officer_no = "004213";
+    r.officer_name = "张伟";
+    r.unit_name = "城关派出所, \"二中队\"";
+    r.docked_at = "2026-11-23T18:02:11.000Z";
+    r.files = 3;
+    r.bytes = 300;
+    r.recorded_from = "2026-11-23T08:00:00.000Z";
+    r.recorded_to = "2026-11-23T09:30:00.000Z";
+    r.battery_in = 35;
+    r.clock_offset_ms = -93500;
+    const std::string csv = ledger_csv({r});
+    ASSERT_EQ(csv.substr(0, 3), "\xEF\xBB\xBF");
+    const auto header_end = csv.find("\r\n");
+    EXPECT_EQ(csv.substr(3, header_end - 3),
+              "docking_id,bay,serial,vendor,model,officer_no,officer_name,unit_name,docked_at,undocked_at,files,bytes,"
+              "refused,recorded_from,recorded_to,recorded_span_s,battery_in,battery_out,clock_offset_ms,close_reason");
+    EXPECT_EQ(csv.substr(header_end + 2),
+              "D1,2,ZFY0001,Sim,S1,004213,张伟,\"城关派出所, \"\"二中队\"\"\",2026-11-23T18:02:11.000Z,,3,300,0,"
+              "2026-11-23T08:00:00.000Z,2026-11-23T09:30:00.000Z,5400,35,,-93500,\r\n");
+}
+
+TEST(AccessCsv, FormulaLikeTextCannotRunInASpreadsheet) {
+    custody::AccessEntry e{7, "2026-11-23T18:00:00.000Z", "=HYPERLINK(\"x\")", "viewer", "127.0.0.1", "file 1", "-1+2"};
+    const std::string csv = access_csv({e});
+    EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"x\"\")\",viewer,"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",'-1+2\r\n"), std::string::npos) << csv;
+}
+
+TEST(LedgerSpan, SecondsBetweenFirstAndLastRecording) {
+    EXPECT_EQ(span_s(std::string("2026-11-23T08:00:00.000Z"), std::string("2026-11-23T08:01:30.500Z")), 90);
+    EXPECT_FALSE(span_s(std::nullopt, std::string("2026-11-23T08:00:00Z")).has_value());
+    EXPECT_FALSE(span_s(std::string("garbage"), std::string("2026-11-23T08:00:00Z")).has_value());
+}
+
+TEST(UploadFailureReason, StableLabelsFromErrorText) {
+    EXPECT_EQ(failure_reason("PUT media/a.mp4: HTTP 403 AccessDenied"), "credentials");
+    EXPECT_EQ(failure_reason("connect 10.0.0.9:443: Connection refused"), "network");
+    EXPECT_EQ(failure_reason("target reports sha256 abc, expected def"), "integrity");
+    EXPECT_EQ(failure_reason("write /srv/archive/x: No space left on device"), "storage");
+    EXPECT_EQ(failure_reason("something else"), "other");
+}
+
+}  // namespace
+}  // namespace dockd::api

@@ -1,0 +1,1 @@
+dockd_unit_test(usb_config_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/usb_config_test.cpp LIBS dockd_config)
