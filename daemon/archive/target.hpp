@@ -40,6 +40,10 @@ struct ObjectInfo {
     std::string sha256;  // hex
     std::uint64_t size_bytes = 0;
     UploadJournal* journal = nullptr;  // none: a multipart upload restarts from zero
+    // Custody facts that travel with the object where the target keeps
+    // metadata (S3: x-amz-meta-<name>); names lower-case ASCII, values
+    // percent-encoded UTF-8. A file:// target has none: its manifest carries them.
+    std::vector<std::pair<std::string, std::string>> metadata{};
 };
 
 // Why a put failed, carried in Error::sys_errno so it survives Result<void>;

@@ -12,6 +12,7 @@
 #include "daemon/common/log.hpp"
 #include "daemon/common/time.hpp"
 #include "daemon/upload/manifest.hpp"
+#include "daemon/upload/object_metadata.hpp"
 
 namespace dockd::upload {
 namespace asio = boost::asio;
@@ -162,7 +163,8 @@ asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
         const auto source = staging_.path_of(job.staging_name);
         StoreJournal journal(store_, job.file_id, job.target);
         r = co_await on_pool(pool_, [&] {
-            return target->put_file(job.object_key, source, {job.sha256, job.size, &journal}, stopping_);
+            archive::ObjectInfo info{job.sha256, job.size, &journal, object_metadata(store_, cfg_.station.id, job.file_id)};
+            return target->put_file(job.object_key, source, info, stopping_);
         });
     }
     const auto failure = r ? archive::Failure::transient : archive::failure_of(r.error());

@@ -2,11 +2,13 @@
 OpenStack Swift (s3api) on loopback, over TLS through stunnel with a CA made
 by the test; every object is read back and hashed by an independent client."""
 import hashlib
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "s3"))
 from fault_proxy import FaultProxy  # noqa: E402
@@ -56,7 +58,8 @@ def rows(st, sql):
 def check_archive(test, st, bucket, originals):
     """Every original file archived, and the object read back from the store has its SHA-256."""
     client = SERVER.client()
-    files = rows(st, "SELECT device_path, sha256, object_key, state, size FROM files WHERE state != 'refused'")
+    files = rows(st, "SELECT device_path, sha256, object_key, state, size, serial, retention, important "
+                     "FROM files WHERE state != 'refused'")
     test.assertEqual({r["device_path"] for r in files}, set(originals))
     for r in files:
         test.assertEqual(r["state"], "archived", r["device_path"])
@@ -64,6 +67,12 @@ def check_archive(test, st, bucket, originals):
         test.assertEqual(status, 200, r["object_key"])
         test.assertEqual(hashlib.sha256(body).hexdigest(), originals[r["device_path"]], r["object_key"])
         test.assertEqual(headers.get("x-amz-meta-sha256"), r["sha256"])
+        # Custody facts travel with the object (percent-encoded UTF-8).
+        test.assertEqual(headers.get("x-amz-meta-recorder"), r["serial"])
+        test.assertEqual(headers.get("x-amz-meta-station"), st.station_id)
+        test.assertEqual(headers.get("x-amz-meta-device-path"), urllib.parse.quote(r["device_path"], safe="-._~"))
+        test.assertEqual(headers.get("x-amz-meta-retention"), r["retention"])
+        test.assertEqual(headers.get("x-amz-meta-important"), "true" if r["important"] else "false")
     return files
 
 
@@ -79,10 +88,18 @@ class S3Upload(unittest.TestCase):
         st.start()
         d = st.build(1, "ZFY0101", "--files", "4", "--file-size", MiB, "--big-file", 12 * MiB, "--seed", 11)
         originals = media_files(d)
+        big = next(p for p in originals if "BIG" in p)
+        with open(os.path.join(d, "device.json")) as f:
+            device = json.load(f)
+        device["important"] = [big]  # the recorder's "important" mark (seed R8)
+        with open(os.path.join(d, "device.json"), "w") as f:
+            json.dump(device, f)
         st.plug(1, d)
         drain(st, 1, 30)
         files = check_archive(self, st, "basic", originals)
         self.assertTrue(any(r["size"] > 5 * MiB for r in files), "one file went multipart")
+        marked = next(r for r in files if r["device_path"] == big)
+        self.assertEqual((marked["retention"], marked["important"]), ("long_term", 1))
         client = SERVER.client()
         wait_for(lambda: rows(st, "SELECT COUNT(*) FROM manifests")[0][0] == 1, 30, "the manifest")
         docking = rows(st, "SELECT docking_id FROM files LIMIT 1")[0][0]

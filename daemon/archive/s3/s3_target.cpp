@@ -45,6 +45,15 @@ bool iequals(const std::string& a, const std::string& b) {
            std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
 }
 
+// The headers that create an object: its full SHA-256 (checked by HEAD after
+// completion) and the custody metadata the station attaches.
+std::map<std::string, std::string> object_headers(const ObjectInfo& info) {
+    std::map<std::string, std::string> h{{"x-amz-meta-sha256", info.sha256},
+                                         {"content-type", "application/octet-stream"}};
+    for (const auto& [name, value] : info.metadata) h["x-amz-meta-" + name] = value;
+    return h;
+}
+
 }  // namespace
 
 struct BodySource {
@@ -206,8 +215,7 @@ Result<void> S3Target::verify(HttpClient& http, const std::string& key, const Ob
 Result<void> S3Target::put_single(HttpClient& http, const std::string& key, const ObjectInfo& info,
                                   const BodySource& body, const std::atomic<bool>& cancelled) {
     for (;;) {
-        Call c{
-            "PUT", key, {}, {{"x-amz-meta-sha256", info.sha256}, {"content-type", "application/octet-stream"}}, &body};
+        Call c{"PUT", key, {}, object_headers(info), &body};
         const bool conditional = conditional_put_.load();
         if (conditional) c.headers["if-none-match"] = "*";
         auto r = call(http, c, cancelled);
@@ -286,12 +294,7 @@ Result<void> S3Target::put_multipart(HttpClient& http, const std::string& key, c
     }
     if (!upload_id) {
         // Not idempotent: a blind retry would leave a second, orphaned upload behind.
-        Call c{"POST",
-               key,
-               {{"uploads", ""}},
-               {{"x-amz-meta-sha256", info.sha256}, {"content-type", "application/octet-stream"}},
-               nullptr,
-               false};
+        Call c{"POST", key, {{"uploads", ""}}, object_headers(info), nullptr, false};
         auto r = call(http, c, cancelled);
         if (!r) return r.error();
         if (r->status != 200) return failure("CreateMultipartUpload " + key, *r);

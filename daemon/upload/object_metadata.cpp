@@ -1,0 +1,54 @@
+#include "daemon/upload/object_metadata.hpp"
+
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <set>
+
+namespace dockd::upload {
+namespace {
+
+std::string encoded(const std::string& value) {
+    std::string out = boost::urls::encode(value, boost::urls::unreserved_chars);
+    if (out.size() <= max_value_bytes) return out;
+    std::size_t cut = max_value_bytes;
+    // Never split a %XX escape.
+    if (out[cut - 1] == '%') cut -= 1;
+    else if (cut >= 2 && out[cut - 2] == '%') cut -= 2;
+    return out.substr(0, cut);
+}
+
+std::string joined(const std::set<std::string>& values) {
+    std::string out;
+    for (const auto& v : values) out += (out.empty() ? "" : ",") + v;
+    return out;
+}
+
+}  // namespace
+
+ObjectMetadata object_metadata(custody::Store& store, const std::string& station_id, std::int64_t file_id) {
+    ObjectMetadata m;
+    const auto f = store.file(file_id);
+    if (!f) return m;
+    m.emplace_back("station", encoded(station_id));
+    m.emplace_back("docking", encoded(f->docking_id));
+    m.emplace_back("recorder", encoded(f->serial));
+    m.emplace_back("device-path", encoded(f->device_path));
+    if (f->recorded_at) m.emplace_back("recorded-at", encoded(*f->recorded_at));
+    m.emplace_back("retention", f->retention);
+    m.emplace_back("important", f->important ? "true" : "false");
+    if (auto reason = store.retain_reason(file_id)) m.emplace_back("retain-reason", encoded(*reason));
+    if (auto d = store.docking(f->docking_id); d && d->officer_no) m.emplace_back("officer", encoded(*d->officer_no));
+    std::set<std::string> cases, categories;
+    auto add = [&](const custody::Annotation& a) {
+        if (!a.case_no.empty()) cases.insert(a.case_no);
+        if (!a.category.empty()) categories.insert(a.category);
+    };
+    for (const auto& a : store.annotations_of_file(file_id)) add(a);
+    for (const auto& a : store.annotations_of_docking(f->docking_id))
+        if (!a.file_id) add(a);
+    if (!cases.empty()) m.emplace_back("case-no", encoded(joined(cases)));
+    if (!categories.empty()) m.emplace_back("category", encoded(joined(categories)));
+    return m;
+}
+
+}  // namespace dockd::upload
