@@ -1,4 +1,4 @@
-// dockd --config FILE [--check-config] [--foreground] [--version]
+// dockd --config FILE [--check-config] [--foreground] [--version] [--udev-rules]
 // Exit codes: 0 ok, 1 runtime failure, 2 usage/config error (DESIGN §4).
 #include <systemd/sd-daemon.h>
 
@@ -14,6 +14,7 @@
 #include "daemon/common/log.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/station/station.hpp"
+#include "drivers/usb/udev_rules.hpp"
 
 namespace po = boost::program_options;
 using namespace dockd;
@@ -21,7 +22,8 @@ using namespace dockd;
 int main(int argc, char** argv) {
     po::options_description opts("dockd options");
     opts.add_options()("config", po::value<std::string>(), "configuration file (YAML)")(
-        "check-config", "validate the configuration and exit")("foreground", "stay in the foreground (default)")(
+        "check-config", "validate the configuration and exit")(
+        "udev-rules", "print the udev rules for this configuration's recorders and hubs and exit")("foreground", "stay in the foreground (default)")(
         "version", "print the version and exit")("help", "this help");
     po::variables_map vm;
     try {
@@ -46,6 +48,10 @@ int main(int argc, char** argv) {
     for (const auto& e : loaded.errors) std::cerr << e.str() << "\n";
     if (!loaded.config) return 2;
     if (vm.count("check-config")) return 0;
+    if (vm.count("udev-rules")) {
+        std::cout << drivers::usb::udev_rules(*loaded.config);
+        return 0;
+    }
     const config::Config& cfg = *loaded.config;
 
     std::vector<api::TokenEntry> tokens;
