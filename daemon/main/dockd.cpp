@@ -47,13 +47,8 @@ int main(int argc, char** argv) {
     auto loaded = config::load_config(vm["config"].as<std::string>());
     for (const auto& e : loaded.errors) std::cerr << e.str() << "\n";
     if (!loaded.config) return 2;
-    if (vm.count("check-config")) return 0;
-    if (vm.count("udev-rules")) {
-        std::cout << drivers::usb::udev_rules(*loaded.config);
-        return 0;
-    }
     const config::Config& cfg = *loaded.config;
-
+    // The tokens file's contents are configuration too: --check-config reads them.
     std::vector<api::TokenEntry> tokens;
     if (!cfg.api.tokens_file.empty()) {
         auto t = api::load_tokens(cfg.api.tokens_file);
@@ -62,6 +57,11 @@ int main(int argc, char** argv) {
             return 2;
         }
         tokens = std::move(*t);
+    }
+    if (vm.count("check-config")) return 0;
+    if (vm.count("udev-rules")) {
+        std::cout << drivers::usb::udev_rules(cfg);
+        return 0;
     }
 
     boost::asio::io_context io;

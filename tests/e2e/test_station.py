@@ -123,6 +123,23 @@ class ConfigCheck(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertRegex(r.stderr, r"dockd\.yaml:\d+: .*bogus_key")
 
+    def test_check_config_reads_the_tokens_file(self):
+        import subprocess
+        from harness import DOCKD
+        st = Station()
+        self.addCleanup(st.cleanup)
+        tokens = os.path.join(st.dir, "tokens")
+        with open(tokens, "w") as f:
+            f.write("0123456789abcdef0123 superuser bob\n")
+        os.chmod(tokens, 0o600)
+        with open(st.config) as f:
+            cfg = f.read()
+        with open(st.config, "w") as f:
+            f.write(cfg.replace("api: {listen:", f"api: {{tokens_file: {tokens}, listen:"))
+        r = subprocess.run([DOCKD, "--config", st.config, "--check-config"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(f"{tokens}:1:", r.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
