@@ -210,7 +210,10 @@ asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
         log::warning("upload of file " + std::to_string(job.file_id) + " to " + job.target + " failed: " + r.error().message);
     }
     in_flight_.erase(job.file_id);
-    if (r) wake();
+    // Success frees a slot; a failure brings a new reason, so the deadline
+    // alert is recomputed now rather than at its next minute.
+    if (!r) next_deadline_check_ms_ = 0;
+    wake();
 }
 
 asio::awaitable<void> Uploader::write_manifests() {

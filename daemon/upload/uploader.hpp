@@ -66,7 +66,7 @@ private:
     const Clock& clock_;
     mutable std::mutex alerts_mutex_;
     std::map<std::string, std::string> alerts_;  // key (target or file) -> text
-    std::int64_t next_deadline_check_ms_ = 0;
+    std::atomic<std::int64_t> next_deadline_check_ms_{0};  // read on the pool, reset on the io thread
 };
 
 }  // namespace dockd::upload
