@@ -67,8 +67,6 @@ public:
     std::vector<UploadJob> due_uploads(std::int64_t now_ms, int limit, const std::vector<std::int64_t>& exclude);
     // Marks one target done; when every target is done the file becomes archived.
     void mark_uploaded(std::int64_t file_id, const std::string& target);
-    void mark_upload_failed(std::int64_t file_id, const std::string& target, const std::string& error,
-                            std::int64_t next_attempt_ms);
     std::vector<std::string> dockings_awaiting_manifest(const std::string& target);
     std::optional<ManifestDoc> manifest_doc(const std::string& docking_id);
     void save_manifest_doc(const ManifestDoc& doc);
@@ -122,6 +120,8 @@ private:
     AuditHead append_locked(const std::string& kind, boost::json::object payload);
     FileRecord read_file_row(Statement& st);
     static DockingRecord read_docking_row(Statement& st);
+    // Starts (upload_id) or ends (nullopt) a multipart upload: its parts go either way.
+    void reset_multipart(std::int64_t file_id, const std::string& target, const std::optional<std::string>& upload_id);
 
     std::mutex mutex_;
     Database db_;

@@ -24,7 +24,8 @@ std::vector<MultipartPart> Store::multipart_parts(std::int64_t file_id, const st
     return out;
 }
 
-void Store::begin_multipart(std::int64_t file_id, const std::string& target, const std::string& upload_id) {
+void Store::reset_multipart(std::int64_t file_id, const std::string& target,
+                            const std::optional<std::string>& upload_id) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
     db_.prepare("DELETE FROM upload_parts WHERE file_id=? AND target=?").bind(1, file_id).bind(2, target).run();
@@ -34,6 +35,10 @@ void Store::begin_multipart(std::int64_t file_id, const std::string& target, con
         .bind(3, target)
         .run();
     tx.commit();
+}
+
+void Store::begin_multipart(std::int64_t file_id, const std::string& target, const std::string& upload_id) {
+    reset_multipart(file_id, target, upload_id);
 }
 
 void Store::record_part(std::int64_t file_id, const std::string& target, const MultipartPart& part) {
@@ -50,14 +55,7 @@ void Store::record_part(std::int64_t file_id, const std::string& target, const M
 }
 
 void Store::end_multipart(std::int64_t file_id, const std::string& target) {
-    std::lock_guard lock(mutex_);
-    Transaction tx(db_);
-    db_.prepare("DELETE FROM upload_parts WHERE file_id=? AND target=?").bind(1, file_id).bind(2, target).run();
-    db_.prepare("UPDATE uploads SET upload_id=NULL WHERE file_id=? AND target=?")
-        .bind(1, file_id)
-        .bind(2, target)
-        .run();
-    tx.commit();
+    reset_multipart(file_id, target, std::nullopt);
 }
 
 void Store::mark_upload_retry(std::int64_t file_id, const std::string& target, const std::string& error,

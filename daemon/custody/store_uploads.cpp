@@ -52,15 +52,6 @@ void Store::mark_uploaded(std::int64_t file_id, const std::string& target) {
     tx.commit();
 }
 
-void Store::mark_upload_failed(std::int64_t file_id, const std::string& target, const std::string& error,
-                               std::int64_t next_attempt_ms) {
-    std::lock_guard lock(mutex_);
-    db_.prepare(
-           "UPDATE uploads SET attempts=attempts+1, last_error=?, next_attempt_ms=? WHERE file_id=? AND target=?")
-        .bind(1, error).bind(2, next_attempt_ms).bind(3, file_id).bind(4, target)
-        .run();
-}
-
 std::vector<std::string> Store::dockings_awaiting_manifest(const std::string& target) {
     std::lock_guard lock(mutex_);
     std::vector<std::string> out;

@@ -177,7 +177,7 @@ TEST_F(StoreTest, FailedUploadWaitsUntilItsNextAttempt) {
     const auto a = store_->commit_staged(staged(d, 1), {target_a});
     const auto b = store_->commit_staged(staged(d, 2), {target_a});
     const std::int64_t now = 1'800'000'000'000;
-    store_->mark_upload_failed(a, target_a, "connection refused", now + 60'000);
+    store_->mark_upload_retry(a, target_a, "connection refused", "transient", now + 60'000);
     EXPECT_EQ(due_ids(now), std::vector<std::int64_t>{b});
     EXPECT_EQ(due_ids(now + 59'999), std::vector<std::int64_t>{b});
     const auto later = store_->due_uploads(now + 60'000, 100, {});
@@ -193,7 +193,7 @@ TEST_F(StoreTest, QueueSummaryCountsPendingFailingAndDone) {
     store_->commit_staged(staged(d, 3), {target_a});
     store_->mark_uploaded(a, target_a);
     store_->mark_uploaded(a, target_b);
-    store_->mark_upload_failed(b, target_a, "403 InvalidAccessKeyId", 5);
+    store_->mark_upload_retry(b, target_a, "403 InvalidAccessKeyId", "credentials", 5);
     const std::int64_t now = 1'800'000'000'000;
     const QueueSummary q = store_->queue_summary(now);
     EXPECT_EQ(q.done, 2);
