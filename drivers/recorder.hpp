@@ -37,9 +37,9 @@ struct MediaEntry {
     // it (may hold "..", control bytes or be absurdly long: the caller checks).
     std::string device_path;
     std::uint64_t size_bytes = 0;
-    SystemTime modified_at;      // the device's own clock, uncorrected
-    bool is_symlink = false;     // reported, never followed
-    bool important = false;      // the recorder's "important" mark (seed R8)
+    SystemTime modified_at;   // the device's own clock, uncorrected
+    bool is_symlink = false;  // reported, never followed
+    bool important = false;   // the recorder's "important" mark (seed R8)
 };
 
 // Sequential reader over one media file; fixed caller-owned buffers.

@@ -60,9 +60,8 @@ HttpReply Routes::export_docking(Call& c) {
     const std::string sig = station_.key().sign(m->json);
     register_access(c, "export docking " + id);
     return json_reply(
-        200, json::object{{"manifest", json::parse(m->json)},
-                          {"manifest_text", m->json},
-                          {"signature_hex", to_hex(sig)}});
+        200,
+        json::object{{"manifest", json::parse(m->json)}, {"manifest_text", m->json}, {"signature_hex", to_hex(sig)}});
 }
 
 HttpReply Routes::verify(Call&) {

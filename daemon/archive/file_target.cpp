@@ -38,9 +38,9 @@ Result<void> same_or_conflict(const fs::path& dest, const ObjectInfo& want, std:
     auto have = hash_file(dest, buf);
     if (!have) return have.error();
     if (have->sha256 == want.sha256 && have->size_bytes == want.size_bytes) return {};
-    return Error{"conflict: " + dest.string() + " already holds different bytes (sha256 " + have->sha256 +
-                     "); not overwritten",
-                 errno_of(Failure::conflict)};
+    return Error{
+        "conflict: " + dest.string() + " already holds different bytes (sha256 " + have->sha256 + "); not overwritten",
+        errno_of(Failure::conflict)};
 }
 
 }  // namespace
@@ -87,7 +87,8 @@ Result<void> FileTarget::put(const std::string& key, const ObjectInfo& info, Fil
 Result<void> FileTarget::recover() {
     std::error_code ec;
     for (const auto& e : fs::directory_iterator(incoming_, ec)) fs::remove(e.path(), ec);
-    if (ec && ec != std::errc::no_such_file_or_directory) return Error{"sweep " + incoming_.string() + ": " + ec.message()};
+    if (ec && ec != std::errc::no_such_file_or_directory)
+        return Error{"sweep " + incoming_.string() + ": " + ec.message()};
     return {};
 }
 

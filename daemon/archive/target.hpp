@@ -51,27 +51,39 @@ struct ObjectInfo {
 enum class Failure { transient, credentials, no_bucket, conflict };
 inline constexpr int errno_of(Failure f) {
     switch (f) {
-        case Failure::credentials: return EKEYREJECTED;
-        case Failure::no_bucket: return ENOMEDIUM;
-        case Failure::conflict: return EEXIST;
-        case Failure::transient: break;
+        case Failure::credentials:
+            return EKEYREJECTED;
+        case Failure::no_bucket:
+            return ENOMEDIUM;
+        case Failure::conflict:
+            return EEXIST;
+        case Failure::transient:
+            break;
     }
     return 0;
 }
 inline Failure failure_of(const Error& e) {
     switch (e.sys_errno) {
-        case EKEYREJECTED: return Failure::credentials;
-        case ENOMEDIUM: return Failure::no_bucket;
-        case EEXIST: return Failure::conflict;
-        default: return Failure::transient;
+        case EKEYREJECTED:
+            return Failure::credentials;
+        case ENOMEDIUM:
+            return Failure::no_bucket;
+        case EEXIST:
+            return Failure::conflict;
+        default:
+            return Failure::transient;
     }
 }
 inline const char* to_string(Failure f) {
     switch (f) {
-        case Failure::credentials: return "credentials";
-        case Failure::no_bucket: return "no_bucket";
-        case Failure::conflict: return "conflict";
-        case Failure::transient: break;
+        case Failure::credentials:
+            return "credentials";
+        case Failure::no_bucket:
+            return "no_bucket";
+        case Failure::conflict:
+            return "conflict";
+        case Failure::transient:
+            break;
     }
     return "transient";
 }
@@ -80,8 +92,8 @@ class Target {
 public:
     virtual ~Target() = default;
     virtual const std::string& url() const = 0;
-    virtual Result<void> put_file(const std::string& key, const std::filesystem::path& source,
-                                  const ObjectInfo& info, const std::atomic<bool>& cancelled) = 0;
+    virtual Result<void> put_file(const std::string& key, const std::filesystem::path& source, const ObjectInfo& info,
+                                  const std::atomic<bool>& cancelled) = 0;
     virtual Result<void> put_bytes(const std::string& key, std::string_view content) = 0;
     // At start-up, before any put: clear what an interrupted run left behind.
     virtual Result<void> recover() = 0;

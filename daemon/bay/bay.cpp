@@ -11,7 +11,9 @@
 namespace dockd::bay {
 namespace asio = boost::asio;
 
-Bay::Bay(int id, StationContext& ctx) : id_(id), ctx_(ctx) { shown_.id = id; }
+Bay::Bay(int id, StationContext& ctx) : id_(id), ctx_(ctx) {
+    shown_.id = id;
+}
 
 void Bay::arrived(std::shared_ptr<drivers::Recorder> recorder) {
     if (session_) {

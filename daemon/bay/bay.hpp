@@ -3,10 +3,9 @@
 // blocking steps go to the pool.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -41,7 +40,7 @@ private:
         std::atomic<std::uint64_t> bytes_done{0}, files_done{0};
         std::uint64_t bytes_before_file = 0;
         int staged = 0, skipped = 0, refused = 0, failed = 0;
-        std::vector<std::int64_t> file_ids;      // rows committed or known in this docking
+        std::vector<std::int64_t> file_ids;          // rows committed or known in this docking
         std::vector<drivers::MediaEntry> on_device;  // entries with a custody row, for wipe
     };
     struct Offloaded;

@@ -125,9 +125,15 @@ asio::awaitable<bool> Bay::offload(Session& s) {
         auto r = co_await on_pool(ctx_.pool, [&] { return Offloaded::one(*this, s, entry, i, buffer); });
         if (s.cancelled) co_return false;
         switch (r.outcome) {
-            case Outcome::staged: ++s.staged; break;
-            case Outcome::already_staged: ++s.skipped; break;
-            case Outcome::refused_before: ++s.refused; break;
+            case Outcome::staged:
+                ++s.staged;
+                break;
+            case Outcome::already_staged:
+                ++s.skipped;
+                break;
+            case Outcome::refused_before:
+                ++s.refused;
+                break;
             case Outcome::failed:
                 ++s.failed;
                 shown_.files_failed = static_cast<std::uint64_t>(s.failed);
@@ -135,7 +141,9 @@ asio::awaitable<bool> Bay::offload(Session& s) {
                 log::error("bay " + std::to_string(id_) + ": " + s.serial + ": " + r.error);
                 break;
             case Outcome::disk_full:
-                co_await on_pool(ctx_.pool, [&] { ctx_.store.finish_offload(s.docking_id, s.staged, s.skipped, s.refused, s.failed + 1); });
+                co_await on_pool(ctx_.pool, [&] {
+                    ctx_.store.finish_offload(s.docking_id, s.staged, s.skipped, s.refused, s.failed + 1);
+                });
                 fail(s, r.error);
                 co_return false;
         }
@@ -147,7 +155,8 @@ asio::awaitable<bool> Bay::offload(Session& s) {
         ++s.files_done;
         if (r.outcome == Outcome::staged) ctx_.wake_uploader();
     }
-    co_await on_pool(ctx_.pool, [&] { ctx_.store.finish_offload(s.docking_id, s.staged, s.skipped, s.refused, s.failed); });
+    co_await on_pool(ctx_.pool,
+                     [&] { ctx_.store.finish_offload(s.docking_id, s.staged, s.skipped, s.refused, s.failed); });
     co_return !s.cancelled;
 }
 

@@ -95,15 +95,16 @@ asio::awaitable<bool> Bay::verify(Session& s) {
         std::vector<std::byte> buf(ctx_.cfg.ingest.buffer_bytes);
         for (const auto& entry : s.on_device) {
             if (s.cancelled) break;
-            auto row = ctx_.store.find_file(s.serial, entry.device_path, entry.size_bytes,
-                                            to_unix_ms(entry.modified_at));
+            auto row =
+                ctx_.store.find_file(s.serial, entry.device_path, entry.size_bytes, to_unix_ms(entry.modified_at));
             if (!row || row->verified_at || !row->sha256) continue;
             auto reader = rec.open_media(entry);
             Result<ingest::CopyResult> again = reader ? ingest::hash_only(**reader, buf, s.cancelled, nullptr)
                                                       : Result<ingest::CopyResult>(reader.error());
             const bool ok = again && again->sha256 == *row->sha256;
             const std::string detail = !again ? again.error().message
-                                              : ok ? "device re-read matches" : "device re-read gives " + again->sha256;
+                                       : ok   ? "device re-read matches"
+                                              : "device re-read gives " + again->sha256;
             if (s.cancelled && !again) break;
             ctx_.store.mark_verified(row->id, ok, detail);
             if (!ok) out.push_back({ingest::printable_path(entry.device_path), detail});
@@ -170,8 +171,8 @@ asio::awaitable<bool> Bay::wipe(Session& s) {
             std::size_t left = 0;
             for (const auto& entry : s.on_device) {
                 if (s.cancelled) break;
-                auto row = ctx_.store.find_file(s.serial, entry.device_path, entry.size_bytes,
-                                                to_unix_ms(entry.modified_at));
+                auto row =
+                    ctx_.store.find_file(s.serial, entry.device_path, entry.size_bytes, to_unix_ms(entry.modified_at));
                 if (!row || row->wiped_at || (row->state != "staged" && row->state != "archived")) continue;
                 const bool verified = ctx_.cfg.ingest.verify == config::Verify::none || row->verified_at;
                 const bool archived = row->state == "archived";

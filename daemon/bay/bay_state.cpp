@@ -7,17 +7,28 @@ namespace dockd::bay {
 
 std::string_view to_string(BayState s) {
     switch (s) {
-        case BayState::empty: return "empty";
-        case BayState::detected: return "detected";
-        case BayState::identified: return "identified";
-        case BayState::checking: return "checking";
-        case BayState::offloading: return "offloading";
-        case BayState::verifying: return "verifying";
-        case BayState::staged: return "staged";
-        case BayState::wiping: return "wiping";
-        case BayState::ready: return "ready";
-        case BayState::fault: return "fault";
-        case BayState::removed: return "removed";
+        case BayState::empty:
+            return "empty";
+        case BayState::detected:
+            return "detected";
+        case BayState::identified:
+            return "identified";
+        case BayState::checking:
+            return "checking";
+        case BayState::offloading:
+            return "offloading";
+        case BayState::verifying:
+            return "verifying";
+        case BayState::staged:
+            return "staged";
+        case BayState::wiping:
+            return "wiping";
+        case BayState::ready:
+            return "ready";
+        case BayState::fault:
+            return "fault";
+        case BayState::removed:
+            return "removed";
     }
     return "unknown";
 }

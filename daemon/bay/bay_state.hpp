@@ -7,12 +7,26 @@
 
 namespace dockd::bay {
 
-enum class BayState { empty, detected, identified, checking, offloading, verifying, staged, wiping, ready, fault, removed };
+enum class BayState {
+    empty,
+    detected,
+    identified,
+    checking,
+    offloading,
+    verifying,
+    staged,
+    wiping,
+    ready,
+    fault,
+    removed
+};
 
 std::string_view to_string(BayState s);
 // True when the table allows from -> to.
 bool transition_allowed(BayState from, BayState to);
 // The officer's question: is every file of this docking safely staged?
-inline bool safe_to_leave(BayState s) { return s == BayState::staged || s == BayState::wiping || s == BayState::ready; }
+inline bool safe_to_leave(BayState s) {
+    return s == BayState::staged || s == BayState::wiping || s == BayState::ready;
+}
 
 }  // namespace dockd::bay

@@ -3,7 +3,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
-
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,7 +19,7 @@ struct StationContext {
     custody::Store& store;
     ingest::StagingArea& staging;
     const config::Config& cfg;
-    std::vector<std::string> target_urls;    // every staged file is queued for each
+    std::vector<std::string> target_urls;  // every staged file is queued for each
     std::function<void()> wake_uploader;
 };
 

@@ -49,8 +49,7 @@ Result<void> fsync_dir(const std::filesystem::path& dir) {
     return {};
 }
 
-Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                               mode_t mode) {
+Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content, mode_t mode) {
     std::random_device rd;
     const auto tmp = path.string() + ".tmp-" + std::to_string(rd());
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
@@ -70,8 +69,7 @@ Result<void> make_dirs(const std::filesystem::path& dir, mode_t mode) {
     std::filesystem::path cur;
     for (const auto& part : dir) {
         cur /= part;
-        if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST)
-            return sys_error("mkdir " + cur.string());
+        if (::mkdir(cur.c_str(), mode) != 0 && errno != EEXIST) return sys_error("mkdir " + cur.string());
     }
     return {};
 }

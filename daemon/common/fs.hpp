@@ -36,8 +36,7 @@ Result<std::string> read_file(const std::filesystem::path& path);
 Result<void> write_all(int fd, std::string_view data, const std::string& what);
 Result<void> fsync_dir(const std::filesystem::path& dir);
 // Writes content under a temp name beside path, fsyncs, renames over path, fsyncs the dir.
-Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                               mode_t mode = 0644);
+Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content, mode_t mode = 0644);
 // mkdir -p with the given mode for the directories it creates.
 Result<void> make_dirs(const std::filesystem::path& dir, mode_t mode = 0755);
 

@@ -3,8 +3,8 @@
 #include <cstddef>
 #include <optional>
 #include <span>
-#include <string_view>
 #include <string>
+#include <string_view>
 
 namespace dockd {
 std::string to_hex(std::span<const std::byte> bytes);

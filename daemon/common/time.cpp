@@ -16,8 +16,8 @@ std::string rfc3339(SystemTime t) {
     std::tm tm{};
     gmtime_r(&secs, &tm);
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
     return buf;
 }
 
@@ -26,8 +26,8 @@ std::optional<SystemTime> parse_rfc3339(std::string_view text) {
     int frac_ms = 0;
     std::string s(text);
     int consumed = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &consumed) != 6)
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                    &tm.tm_min, &tm.tm_sec, &consumed) != 6)
         return std::nullopt;
     std::size_t pos = static_cast<std::size_t>(consumed);
     if (pos < s.size() && s[pos] == '.') {
@@ -47,8 +47,7 @@ std::optional<SystemTime> parse_date(std::string_view text) {
     std::string s(text);
     std::tm tm{};
     int consumed = 0;
-    if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &consumed) !=
-            3 ||
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &consumed) != 3 ||
         static_cast<std::size_t>(consumed) != s.size())
         return std::nullopt;
     tm.tm_year -= 1900;

@@ -20,7 +20,7 @@ struct StationConfig {
     std::string id;  // [A-Za-z0-9._-]+, a path component in the archive
     std::string name;
     std::filesystem::path data_dir = "/var/lib/dockd";
-    std::filesystem::path staging_dir;  // default data_dir/"staging"
+    std::filesystem::path staging_dir;                    // default data_dir/"staging"
     std::filesystem::path media_dir = "/run/dockd/bays";  // mass-storage mounts: <media_dir>/<bay>/media
 };
 
@@ -74,8 +74,7 @@ struct IngestConfig {
     WipeAfter wipe_after = WipeAfter::never;
     std::uint64_t min_free_bytes = 1ull << 30;
     // Lower case, without the dot.
-    std::vector<std::string> extensions{"mp4", "mov", "avi", "jpg", "jpeg", "wav",
-                                        "mp3", "aac", "png", "264", "h264"};
+    std::vector<std::string> extensions{"mp4", "mov", "avi", "jpg", "jpeg", "wav", "mp3", "aac", "png", "264", "h264"};
     std::uint64_t buffer_bytes = 1u << 20;
     int workers = 4;
 };

@@ -58,9 +58,8 @@ struct TypedOption {
 };
 constexpr DriverType kUms = DriverType::ums, kSdk = DriverType::sdk, kSim = DriverType::sim;
 const TypedOption kTypedOptions[] = {
-    {"match", {kUms, kSdk}},     {"bays_dir", {kSim}},      {"time_file", {kUms, kSdk}},
-    {"time_format", {kUms, kSdk}}, {"library", {kSdk}},      {"zfy_layout", {kSdk}},
-    {"password_file", {kSdk}},   {"call_timeout", {kSdk}},
+    {"match", {kUms, kSdk}}, {"bays_dir", {kSim}},   {"time_file", {kUms, kSdk}}, {"time_format", {kUms, kSdk}},
+    {"library", {kSdk}},     {"zfy_layout", {kSdk}}, {"password_file", {kSdk}},   {"call_timeout", {kSdk}},
 };
 
 void read_driver(Context& ctx, const YAML::Node& node, std::size_t index, std::vector<DriverConfig>& out) {
@@ -128,8 +127,9 @@ void read_station(Section& root, StationConfig& out) {
     if (s.string("id", out.id)) {
         for (char c : out.id) {
             if (!is_id_char(c)) {
-                ctx.error(s.get("id"), "station.id: '" + out.id +
-                                           "' may only contain A-Z a-z 0-9 . _ - (it names a directory in the archive)");
+                ctx.error(s.get("id"),
+                          "station.id: '" + out.id +
+                              "' may only contain A-Z a-z 0-9 . _ - (it names a directory in the archive)");
                 break;
             }
         }

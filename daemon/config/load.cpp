@@ -26,8 +26,7 @@ LoadResult parse_config(const std::string& yaml_text, const std::filesystem::pat
     Config cfg;
     cfg.source = file.empty() ? std::filesystem::path() : source;
     detail::Section root(ctx, doc, "",
-                         {"station", "ports", "drivers", "charge", "clock", "ingest", "upload", "retention", "api"},
-                         1);
+                         {"station", "ports", "drivers", "charge", "clock", "ingest", "upload", "retention", "api"}, 1);
     if (root.valid()) {
         detail::read_station(root, cfg.station);
         detail::read_ports(root, cfg.ports);

@@ -18,8 +18,8 @@ void read_charge(Section& root, ChargeConfig& out) {
 }
 
 void read_clock(Section& root, ClockConfig& out) {
-    Section s(root.ctx(), root.get("clock"), "clock",
-              {"max_drift", "set_device_clock", "require_synced_host_clock"}, root.line("clock"));
+    Section s(root.ctx(), root.get("clock"), "clock", {"max_drift", "set_device_clock", "require_synced_host_clock"},
+              root.line("clock"));
     s.duration("max_drift", out.max_drift);
     s.boolean("set_device_clock", out.set_device_clock);
     s.boolean("require_synced_host_clock", out.require_synced_host_clock);
@@ -28,13 +28,11 @@ void read_clock(Section& root, ClockConfig& out) {
 void read_ingest(Section& root, IngestConfig& out) {
     Context& ctx = root.ctx();
     Section s(ctx, root.get("ingest"), "ingest",
-              {"verify", "wipe_after", "min_free_bytes", "extensions", "buffer_bytes", "workers"},
-              root.line("ingest"));
+              {"verify", "wipe_after", "min_free_bytes", "extensions", "buffer_bytes", "workers"}, root.line("ingest"));
     s.enumeration<Verify>("verify", out.verify, {{"reread", Verify::reread}, {"none", Verify::none}});
-    s.enumeration<WipeAfter>("wipe_after", out.wipe_after,
-                             {{"never", WipeAfter::never},
-                              {"staged", WipeAfter::staged},
-                              {"archived", WipeAfter::archived}});
+    s.enumeration<WipeAfter>(
+        "wipe_after", out.wipe_after,
+        {{"never", WipeAfter::never}, {"staged", WipeAfter::staged}, {"archived", WipeAfter::archived}});
     s.size("min_free_bytes", out.min_free_bytes, 0, UINT64_MAX);
     s.size("buffer_bytes", out.buffer_bytes, 4ull << 10, 64ull << 20);
     s.integer("workers", out.workers, 1, 64);
@@ -70,8 +68,8 @@ void read_ingest(Section& root, IngestConfig& out) {
 }
 
 void read_retention(Section& root, RetentionConfig& out) {
-    Section s(root.ctx(), root.get("retention"), "retention",
-              {"purge_staging_after_archive", "upload_deadline"}, root.line("retention"));
+    Section s(root.ctx(), root.get("retention"), "retention", {"purge_staging_after_archive", "upload_deadline"},
+              root.line("retention"));
     s.boolean("purge_staging_after_archive", out.purge_staging_after_archive);
     s.duration("upload_deadline", out.upload_deadline, Millis(1));
 }

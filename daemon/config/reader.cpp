@@ -39,13 +39,13 @@ std::string format_duration(Millis d) {
 
 }  // namespace
 
-Section::Section(Context& ctx, const YAML::Node& node, std::string where,
-                 std::initializer_list<const char*> known, int anchor_line)
+Section::Section(Context& ctx, const YAML::Node& node, std::string where, std::initializer_list<const char*> known,
+                 int anchor_line)
     : ctx_(ctx), where_(std::move(where)), line_(anchor_line) {
     if (!node.IsDefined() || node.IsNull()) return;
     if (!node.IsMap()) {
-        ctx_.error(node, (where_.empty() ? std::string("the document") : where_) +
-                             ": expected a mapping, got " + kind_of(node));
+        ctx_.error(node, (where_.empty() ? std::string("the document") : where_) + ": expected a mapping, got " +
+                             kind_of(node));
         valid_ = false;
         return;
     }
@@ -139,10 +139,10 @@ bool Section::integer(const std::string& key, int& out, int min, int max) {
         return false;
     }
     if (value < min || value > max) {
-        ctx_.error(get(key), name(key) + ": " + *text +
-                                 (max == INT_MAX ? " is too small; must be at least " + std::to_string(min)
-                                                 : " is out of range " + std::to_string(min) + ".." +
-                                                       std::to_string(max)));
+        ctx_.error(get(key),
+                   name(key) + ": " + *text +
+                       (max == INT_MAX ? " is too small; must be at least " + std::to_string(min)
+                                       : " is out of range " + std::to_string(min) + ".." + std::to_string(max)));
         return false;
     }
     out = value;
@@ -211,8 +211,7 @@ void check_secret_file(Context& ctx, int line, const std::string& key, const std
     if ((st.st_mode & 077) != 0) {
         char mode[8];
         std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-        ctx.error(line, key + ": secret file " + file.string() + " is mode " + mode +
-                            "; must be 0600 or stricter");
+        ctx.error(line, key + ": secret file " + file.string() + " is mode " + mode + "; must be 0600 or stricter");
     }
 }
 

@@ -35,14 +35,14 @@ using EnumNames = std::initializer_list<std::pair<const char*, E>>;
 // a null node (an empty section) reads as an empty mapping, so defaults hold.
 class Section {
 public:
-    Section(Context& ctx, const YAML::Node& node, std::string where,
-            std::initializer_list<const char*> known, int anchor_line);
+    Section(Context& ctx, const YAML::Node& node, std::string where, std::initializer_list<const char*> known,
+            int anchor_line);
 
     bool valid() const { return valid_; }  // false: not a mapping (already reported)
     bool has(const std::string& key) const { return values_.count(key) != 0; }
-    YAML::Node get(const std::string& key) const;  // undefined node when absent
-    int line() const { return line_; }  // anchor: the key naming the mapping, or the list item
-    int line(const std::string& key) const;        // of the key, or of the mapping when absent
+    YAML::Node get(const std::string& key) const;    // undefined node when absent
+    int line() const { return line_; }               // anchor: the key naming the mapping, or the list item
+    int line(const std::string& key) const;          // of the key, or of the mapping when absent
     std::string name(const std::string& key) const;  // "ingest.workers"
     Context& ctx() const { return ctx_; }
 

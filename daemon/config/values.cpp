@@ -8,7 +8,9 @@
 namespace dockd::config {
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_blank(char c) {
+    return c == ' ' || c == '\t';
+}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
@@ -74,11 +76,20 @@ std::optional<Millis> parse_duration(std::string_view text) {
             s.remove_prefix(2);
         } else if (!s.empty()) {
             switch (s.front()) {
-                case 's': factor = 1000; break;
-                case 'm': factor = 60'000; break;
-                case 'h': factor = 3'600'000; break;
-                case 'd': factor = 86'400'000; break;
-                default: return std::nullopt;
+                case 's':
+                    factor = 1000;
+                    break;
+                case 'm':
+                    factor = 60'000;
+                    break;
+                case 'h':
+                    factor = 3'600'000;
+                    break;
+                case 'd':
+                    factor = 86'400'000;
+                    break;
+                default:
+                    return std::nullopt;
             }
             s.remove_prefix(1);
         } else {
@@ -96,8 +107,7 @@ namespace {
 // "H:MM" or "HH:MM" -> minutes; allow_24 admits "24:00".
 std::optional<int> parse_clock(std::string_view s, bool allow_24) {
     auto colon = s.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon > 2 || s.size() != colon + 3)
-        return std::nullopt;
+    if (colon == std::string_view::npos || colon == 0 || colon > 2 || s.size() != colon + 3) return std::nullopt;
     std::string_view hh = s.substr(0, colon), mm = s.substr(colon + 1);
     int hours = 0, minutes = 0;
     auto h = std::from_chars(hh.data(), hh.data() + hh.size(), hours);
@@ -125,9 +135,8 @@ std::optional<TimeWindow> parse_window(std::string_view text) {
 bool window_contains(const std::vector<TimeWindow>& windows, int minute_of_day) {
     if (windows.empty()) return true;
     for (const TimeWindow& w : windows) {
-        bool inside = w.start_minute < w.end_minute
-                          ? minute_of_day >= w.start_minute && minute_of_day < w.end_minute
-                          : minute_of_day >= w.start_minute || minute_of_day < w.end_minute;
+        bool inside = w.start_minute < w.end_minute ? minute_of_day >= w.start_minute && minute_of_day < w.end_minute
+                                                    : minute_of_day >= w.start_minute || minute_of_day < w.end_minute;
         if (inside) return true;
     }
     return false;
@@ -135,42 +144,54 @@ bool window_contains(const std::vector<TimeWindow>& windows, int minute_of_day) 
 
 const char* to_string(DriverType type) {
     switch (type) {
-        case DriverType::ums: return "ums";
-        case DriverType::sdk: return "sdk";
-        case DriverType::sim: return "sim";
+        case DriverType::ums:
+            return "ums";
+        case DriverType::sdk:
+            return "sdk";
+        case DriverType::sim:
+            return "sim";
     }
     return "?";
 }
 
 const char* to_string(ZfyLayout layout) {
     switch (layout) {
-        case ZfyLayout::packed89: return "packed89";
-        case ZfyLayout::nul94: return "nul94";
+        case ZfyLayout::packed89:
+            return "packed89";
+        case ZfyLayout::nul94:
+            return "nul94";
     }
     return "?";
 }
 
 const char* to_string(Verify verify) {
     switch (verify) {
-        case Verify::reread: return "reread";
-        case Verify::none: return "none";
+        case Verify::reread:
+            return "reread";
+        case Verify::none:
+            return "none";
     }
     return "?";
 }
 
 const char* to_string(WipeAfter wipe_after) {
     switch (wipe_after) {
-        case WipeAfter::never: return "never";
-        case WipeAfter::staged: return "staged";
-        case WipeAfter::archived: return "archived";
+        case WipeAfter::never:
+            return "never";
+        case WipeAfter::staged:
+            return "staged";
+        case WipeAfter::archived:
+            return "archived";
     }
     return "?";
 }
 
 const char* to_string(TargetKind kind) {
     switch (kind) {
-        case TargetKind::file: return "file";
-        case TargetKind::s3: return "s3";
+        case TargetKind::file:
+            return "file";
+        case TargetKind::s3:
+            return "s3";
     }
     return "?";
 }

@@ -15,7 +15,9 @@ void Sha256::update(std::span<const std::byte> data) {
     EVP_DigestUpdate(ctx_.get(), data.data(), data.size());
 }
 
-void Sha256::update(std::string_view data) { EVP_DigestUpdate(ctx_.get(), data.data(), data.size()); }
+void Sha256::update(std::string_view data) {
+    EVP_DigestUpdate(ctx_.get(), data.data(), data.size());
+}
 
 std::string Sha256::hex_digest() {
     unsigned char md[EVP_MAX_MD_SIZE];

@@ -21,11 +21,10 @@ std::string bio_text(BIO* bio) {
     return std::string(data, static_cast<std::size_t>(len));
 }
 
-
 }  // namespace
 
 Result<StationKey> StationKey::load_or_create(const std::filesystem::path& path) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         if (errno != ENOENT) return sys_error("stat " + path.string());
         EVP_PKEY* key = nullptr;
@@ -41,11 +40,12 @@ Result<StationKey> StationKey::load_or_create(const std::filesystem::path& path)
         if (auto r = write_file_atomic(path, bio_text(bio.get()), 0600); !r) return r.error();
         return created;
     }
-    if ((st.st_mode & 077) != 0)
-        return Error{path.string() + ": station key is group/world accessible; must be 0600"};
+    if ((st.st_mode & 077) != 0) return Error{path.string() + ": station key is group/world accessible; must be 0600"};
     std::string pem;
-    if (auto r = read_file(path); !r) return r.error();
-    else pem = std::move(*r);
+    if (auto r = read_file(path); !r)
+        return r.error();
+    else
+        pem = std::move(*r);
     Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
     EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
     if (!key || EVP_PKEY_get_id(key) != EVP_PKEY_ED25519) {

@@ -4,7 +4,9 @@
 
 namespace dockd::custody {
 
-std::string genesis_hash() { return std::string(64, '0'); }
+std::string genesis_hash() {
+    return std::string(64, '0');
+}
 
 std::string chain_hash(std::string_view previous_hash, std::string_view payload) {
     crypto::Sha256 h;
@@ -20,8 +22,7 @@ AuditHead audit_head(Database& db) {
     return {st.int64(0), st.text(1)};
 }
 
-AuditHead append_audit(Database& db, std::string_view at, std::string_view kind,
-                       std::string_view payload) {
+AuditHead append_audit(Database& db, std::string_view at, std::string_view kind, std::string_view payload) {
     const AuditHead prev = audit_head(db);
     AuditHead next{prev.seq + 1, chain_hash(prev.hash, payload)};
     db.prepare("INSERT INTO audit(seq, at, kind, payload, hash) VALUES(?,?,?,?,?)")

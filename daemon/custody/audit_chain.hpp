@@ -29,8 +29,7 @@ std::string chain_hash(std::string_view previous_hash, std::string_view payload)
 
 // Appends inside the caller's open transaction so the event commits with the
 // state change it records.
-AuditHead append_audit(Database& db, std::string_view at, std::string_view kind,
-                       std::string_view payload);
+AuditHead append_audit(Database& db, std::string_view at, std::string_view kind, std::string_view payload);
 AuditHead audit_head(Database& db);
 AuditVerdict verify_audit(Database& db);
 

@@ -11,4 +11,4 @@ inline constexpr const char* docking_columns =
     "d.id, d.bay, d.serial, d.officer_no, d.docked_at, d.undocked_at, d.close_reason, d.offload_done_at, "
     "d.battery_in, d.battery_out, d.clock_offset_ms, d.device_time, d.station_time, d.fault";
 inline constexpr int docking_column_count = 14;
-}
+}  // namespace dockd::custody

@@ -90,7 +90,9 @@ ALTER TABLE uploads ADD COLUMN reason_class TEXT;
 
 }  // namespace
 
-int latest_schema_version() { return static_cast<int>(steps.size()); }
+int latest_schema_version() {
+    return static_cast<int>(steps.size());
+}
 
 Result<void> migrate(Database& db) {
     try {
@@ -98,9 +100,8 @@ Result<void> migrate(Database& db) {
         st.step();
         const int current = static_cast<int>(st.int64(0));
         if (current > latest_schema_version())
-            return Error{"custody store has schema " + std::to_string(current) +
-                         ", newer than this dockd (" + std::to_string(latest_schema_version()) +
-                         "); refusing to touch it"};
+            return Error{"custody store has schema " + std::to_string(current) + ", newer than this dockd (" +
+                         std::to_string(latest_schema_version()) + "); refusing to touch it"};
         for (int v = current + 1; v <= latest_schema_version(); ++v) {
             Transaction tx(db);
             db.exec(steps[static_cast<std::size_t>(v - 1)]);

@@ -66,15 +66,15 @@ struct UploadJob {
 // One upload queue row as dockctl queue and /api/v1/uploads show it (issue 4).
 struct UploadRow {
     std::int64_t file_id = 0;
-    std::string target;                        // target URL as configured
-    std::string state;                         // pending | done
+    std::string target;  // target URL as configured
+    std::string state;   // pending | done
     int attempts = 0;
-    std::int64_t next_attempt_ms = 0;          // unix ms; 0 = as soon as possible
-    std::optional<std::string> last_error;     // secrets already redacted
-    std::optional<std::string> reason_class;   // transient | credentials | no_bucket | conflict
+    std::int64_t next_attempt_ms = 0;         // unix ms; 0 = as soon as possible
+    std::optional<std::string> last_error;    // secrets already redacted
+    std::optional<std::string> reason_class;  // transient | credentials | no_bucket | conflict
     std::string object_key;
     std::uint64_t size = 0;
-    int parts_done = 0;                        // multipart parts committed so far
+    int parts_done = 0;  // multipart parts committed so far
 };
 
 struct MultipartPart {

@@ -65,12 +65,10 @@ std::optional<std::int64_t> Statement::opt_int64(int col) const {
 
 Result<Database> Database::open(const std::filesystem::path& file) {
     sqlite3* raw = nullptr;
-    const int rc = sqlite3_open_v2(file.c_str(), &raw,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc =
+        sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     Database db(raw);
-    if (rc != SQLITE_OK)
-        return Error{"open " + file.string() + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory")};
+    if (rc != SQLITE_OK) return Error{"open " + file.string() + ": " + (raw ? sqlite3_errmsg(raw) : "out of memory")};
     try {
         // WAL for concurrent readers; synchronous=FULL because a commit is the
         // moment custody passes to the station and must survive a power cut.
@@ -91,7 +89,9 @@ void Database::exec(std::string_view sql) {
     }
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db) {
+    db_.exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
     if (!done_) {

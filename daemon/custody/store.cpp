@@ -12,7 +12,9 @@
 namespace dockd::custody {
 namespace {
 
-std::string now_text() { return rfc3339(std::chrono::system_clock::now()); }
+std::string now_text() {
+    return rfc3339(std::chrono::system_clock::now());
+}
 
 // Sortable, unique across stations' archives without coordination.
 std::string new_docking_id(int bay) {
@@ -64,8 +66,7 @@ AuditVerdict Store::verify() {
     return verify_audit(db_);
 }
 
-std::string Store::open_docking(int bay, const RecorderIdentity& rec,
-                                const std::optional<OfficerRecord>& officer) {
+std::string Store::open_docking(int bay, const RecorderIdentity& rec, const std::optional<OfficerRecord>& officer) {
     std::lock_guard lock(mutex_);
     const std::string now = now_text();
     const std::string id = new_docking_id(bay);
@@ -74,7 +75,11 @@ std::string Store::open_docking(int bay, const RecorderIdentity& rec,
            "INSERT INTO recorders(serial, vendor, model, firmware, first_seen_at, last_docked_at) "
            "VALUES(?1,?2,?3,?4,?5,?5) ON CONFLICT(serial) DO UPDATE SET vendor=?2, model=?3, "
            "firmware=?4, last_docked_at=?5")
-        .bind(1, rec.serial).bind(2, rec.vendor).bind(3, rec.model).bind(4, rec.firmware).bind(5, now)
+        .bind(1, rec.serial)
+        .bind(2, rec.vendor)
+        .bind(3, rec.model)
+        .bind(4, rec.firmware)
+        .bind(5, now)
         .run();
     std::optional<std::string> officer_no;
     if (officer && !officer->no.empty()) {
@@ -82,8 +87,11 @@ std::string Store::open_docking(int bay, const RecorderIdentity& rec,
         db_.prepare(
                "INSERT INTO officers(no, name, unit_no, unit_name, updated_at) VALUES(?1,?2,?3,?4,?5) "
                "ON CONFLICT(no) DO UPDATE SET name=?2, unit_no=?3, unit_name=?4, updated_at=?5")
-            .bind(1, officer->no).bind(2, officer->name).bind(3, officer->unit_no)
-            .bind(4, officer->unit_name).bind(5, now)
+            .bind(1, officer->no)
+            .bind(2, officer->name)
+            .bind(3, officer->unit_no)
+            .bind(4, officer->unit_name)
+            .bind(5, now)
             .run();
     } else {
         // Custodian from the last assignment made at the station.
@@ -92,9 +100,13 @@ std::string Store::open_docking(int bay, const RecorderIdentity& rec,
         if (st.step()) officer_no = st.text(0);
     }
     db_.prepare("INSERT INTO dockings(id, bay, serial, officer_no, docked_at) VALUES(?,?,?,?,?)")
-        .bind(1, id).bind(2, bay).bind(3, rec.serial).bind(4, officer_no).bind(5, now)
+        .bind(1, id)
+        .bind(2, bay)
+        .bind(3, rec.serial)
+        .bind(4, officer_no)
+        .bind(5, now)
         .run();
-    boost::json::object p{{"docking", id}, {"bay", bay}, {"serial", rec.serial},
+    boost::json::object p{{"docking", id},        {"bay", bay},         {"serial", rec.serial},
                           {"vendor", rec.vendor}, {"model", rec.model}, {"firmware", rec.firmware}};
     if (officer_no) p["officer_no"] = *officer_no;
     append_locked("docked", std::move(p));
@@ -107,10 +119,15 @@ void Store::record_health(const std::string& docking_id, int battery_percent, st
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
     db_.prepare("UPDATE dockings SET battery_in=?, storage_total=?, storage_free=? WHERE id=?")
-        .bind(1, battery_percent).bind(2, storage_total).bind(3, storage_free).bind(4, docking_id)
+        .bind(1, battery_percent)
+        .bind(2, storage_total)
+        .bind(3, storage_free)
+        .bind(4, docking_id)
         .run();
-    append_locked("checked", {{"docking", docking_id}, {"battery_percent", battery_percent},
-                              {"storage_total_bytes", storage_total}, {"storage_free_bytes", storage_free}});
+    append_locked("checked", {{"docking", docking_id},
+                              {"battery_percent", battery_percent},
+                              {"storage_total_bytes", storage_total},
+                              {"storage_free_bytes", storage_free}});
     tx.commit();
 }
 
@@ -118,10 +135,15 @@ void Store::record_clock(const std::string& docking_id, const ClockMeasurement& 
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
     db_.prepare("UPDATE dockings SET device_time=?, station_time=?, clock_offset_ms=? WHERE id=?")
-        .bind(1, m.device_time).bind(2, m.station_time).bind(3, m.offset_ms).bind(4, docking_id)
+        .bind(1, m.device_time)
+        .bind(2, m.station_time)
+        .bind(3, m.offset_ms)
+        .bind(4, docking_id)
         .run();
-    append_locked("clock_measured", {{"docking", docking_id}, {"device_time", m.device_time},
-                                     {"station_time", m.station_time}, {"offset_ms", m.offset_ms}});
+    append_locked("clock_measured", {{"docking", docking_id},
+                                     {"device_time", m.device_time},
+                                     {"station_time", m.station_time},
+                                     {"offset_ms", m.offset_ms}});
     tx.commit();
 }
 
@@ -137,10 +159,14 @@ void Store::finish_offload(const std::string& docking_id, int staged, int skippe
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
     db_.prepare("UPDATE dockings SET offload_done_at=? WHERE id=? AND offload_done_at IS NULL")
-        .bind(1, now_text()).bind(2, docking_id)
+        .bind(1, now_text())
+        .bind(2, docking_id)
         .run();
-    append_locked("offload_done", {{"docking", docking_id}, {"staged", staged}, {"already_staged", skipped},
-                                   {"refused", refused}, {"failed", failed}});
+    append_locked("offload_done", {{"docking", docking_id},
+                                   {"staged", staged},
+                                   {"already_staged", skipped},
+                                   {"refused", refused},
+                                   {"failed", failed}});
     tx.commit();
 }
 
@@ -152,8 +178,7 @@ void Store::record_fault(const std::string& docking_id, const std::string& reaso
     tx.commit();
 }
 
-void Store::close_docking(const std::string& docking_id, std::optional<int> battery_out,
-                          const std::string& reason) {
+void Store::close_docking(const std::string& docking_id, std::optional<int> battery_out, const std::string& reason) {
     std::lock_guard lock(mutex_);
     const std::string now = now_text();
     Transaction tx(db_);
@@ -162,12 +187,15 @@ void Store::close_docking(const std::string& docking_id, std::optional<int> batt
     db_.prepare(
            "UPDATE dockings SET undocked_at=?1, battery_out=?2, close_reason=?3, "
            "offload_done_at=COALESCE(offload_done_at, ?1) WHERE id=?4 AND undocked_at IS NULL")
-        .bind(1, now).bind(2, battery_out ? std::optional<std::int64_t>(*battery_out) : std::nullopt)
-        .bind(3, reason).bind(4, docking_id)
+        .bind(1, now)
+        .bind(2, battery_out ? std::optional<std::int64_t>(*battery_out) : std::nullopt)
+        .bind(3, reason)
+        .bind(4, docking_id)
         .run();
     if (db_.changes() == 0) return;
     db_.prepare("UPDATE recorders SET last_undocked_at=? WHERE serial=(SELECT serial FROM dockings WHERE id=?)")
-        .bind(1, now).bind(2, docking_id)
+        .bind(1, now)
+        .bind(2, docking_id)
         .run();
     boost::json::object p{{"docking", docking_id}, {"reason", reason}};
     if (battery_out) p["battery_percent"] = *battery_out;
@@ -185,8 +213,9 @@ std::vector<std::string> Store::open_dockings() {
 
 std::optional<RecorderIdentity> Store::recorder(const std::string& serial) {
     std::lock_guard lock(mutex_);
-    auto st = db_.prepare("SELECT serial, COALESCE(vendor,''), COALESCE(model,''), COALESCE(firmware,'') "
-                          "FROM recorders WHERE serial=?");
+    auto st = db_.prepare(
+        "SELECT serial, COALESCE(vendor,''), COALESCE(model,''), COALESCE(firmware,'') "
+        "FROM recorders WHERE serial=?");
     st.bind(1, serial);
     if (!st.step()) return std::nullopt;
     return RecorderIdentity{st.text(0), st.text(1), st.text(2), st.text(3)};
@@ -235,10 +264,17 @@ void Store::assign(const std::string& serial, const OfficerRecord& officer, cons
            "INSERT INTO officers(no, name, unit_no, unit_name, updated_at) VALUES(?1,?2,?3,?4,?5) "
            "ON CONFLICT(no) DO UPDATE SET name=COALESCE(NULLIF(?2,''),name), "
            "unit_no=COALESCE(NULLIF(?3,''),unit_no), unit_name=COALESCE(NULLIF(?4,''),unit_name), updated_at=?5")
-        .bind(1, officer.no).bind(2, officer.name).bind(3, officer.unit_no).bind(4, officer.unit_name).bind(5, now)
+        .bind(1, officer.no)
+        .bind(2, officer.name)
+        .bind(3, officer.unit_no)
+        .bind(4, officer.unit_name)
+        .bind(5, now)
         .run();
     db_.prepare("INSERT INTO assignments(serial, officer_no, assigned_at, source) VALUES(?,?,?,?)")
-        .bind(1, serial).bind(2, officer.no).bind(3, now).bind(4, source)
+        .bind(1, serial)
+        .bind(2, officer.no)
+        .bind(3, now)
+        .bind(4, source)
         .run();
     append_locked("assignment", {{"serial", serial}, {"officer_no", officer.no}, {"source", source}});
     tx.commit();

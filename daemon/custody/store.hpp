@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -48,13 +47,12 @@ public:
 
     // --- files ---
     // The file already known for this recorder identity (any state), if any.
-    std::optional<FileRecord> find_file(const std::string& serial, const std::string& device_path,
-                                        std::uint64_t size, std::int64_t device_mtime_ms);
+    std::optional<FileRecord> find_file(const std::string& serial, const std::string& device_path, std::uint64_t size,
+                                        std::int64_t device_mtime_ms);
     // Commits a staged file, its upload queue rows and its audit event at once.
     std::int64_t commit_staged(const StagedFile& f, const std::vector<std::string>& targets);
-    void record_refused(const std::string& docking_id, const std::string& serial,
-                        const std::string& printable_path, std::uint64_t size,
-                        std::int64_t device_mtime_ms, const std::string& reason);
+    void record_refused(const std::string& docking_id, const std::string& serial, const std::string& printable_path,
+                        std::uint64_t size, std::int64_t device_mtime_ms, const std::string& reason);
     void mark_verified(std::int64_t file_id, bool ok, const std::string& detail);
     void mark_wiped(std::int64_t file_id);
     void mark_lost(std::int64_t file_id, const std::string& reason);

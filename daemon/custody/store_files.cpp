@@ -4,7 +4,9 @@
 
 namespace dockd::custody {
 namespace {
-std::string now_text() { return rfc3339(std::chrono::system_clock::now()); }
+std::string now_text() {
+    return rfc3339(std::chrono::system_clock::now());
+}
 }  // namespace
 
 FileRecord Store::read_file_row(Statement& st) {
@@ -49,30 +51,46 @@ std::int64_t Store::commit_staged(const StagedFile& f, const std::vector<std::st
            "INSERT INTO files(docking_id, serial, device_path, size, device_mtime_ms, state, sha256, "
            "staging_name, object_key, recorded_at_device, recorded_at, ingested_at, important, retention) "
            "VALUES(?,?,?,?,?,'staged',?,?,?,?,?,?,?,?)")
-        .bind(1, f.docking_id).bind(2, f.serial).bind(3, f.device_path).bind(4, f.size)
-        .bind(5, f.device_mtime_ms).bind(6, f.sha256).bind(7, f.staging_name).bind(8, f.object_key)
-        .bind(9, f.recorded_at_device).bind(10, f.recorded_at).bind(11, f.ingested_at)
-        .bind(12, f.important ? 1 : 0).bind(13, f.important ? "long_term" : "standard")
+        .bind(1, f.docking_id)
+        .bind(2, f.serial)
+        .bind(3, f.device_path)
+        .bind(4, f.size)
+        .bind(5, f.device_mtime_ms)
+        .bind(6, f.sha256)
+        .bind(7, f.staging_name)
+        .bind(8, f.object_key)
+        .bind(9, f.recorded_at_device)
+        .bind(10, f.recorded_at)
+        .bind(11, f.ingested_at)
+        .bind(12, f.important ? 1 : 0)
+        .bind(13, f.important ? "long_term" : "standard")
         .run();
     const std::int64_t id = db_.last_insert_id();
     for (const auto& t : targets)
         db_.prepare("INSERT INTO uploads(file_id, target, state) VALUES(?,?,'pending')").bind(1, id).bind(2, t).run();
-    append_locked("file_staged", {{"docking", f.docking_id}, {"file_id", id}, {"device_path", f.device_path},
-                                  {"size", f.size}, {"sha256", f.sha256}, {"object", f.object_key},
+    append_locked("file_staged", {{"docking", f.docking_id},
+                                  {"file_id", id},
+                                  {"device_path", f.device_path},
+                                  {"size", f.size},
+                                  {"sha256", f.sha256},
+                                  {"object", f.object_key},
                                   {"recorded_at", f.recorded_at}});
     tx.commit();
     return id;
 }
 
-void Store::record_refused(const std::string& docking_id, const std::string& serial,
-                           const std::string& printable_path, std::uint64_t size, std::int64_t device_mtime_ms,
-                           const std::string& reason) {
+void Store::record_refused(const std::string& docking_id, const std::string& serial, const std::string& printable_path,
+                           std::uint64_t size, std::int64_t device_mtime_ms, const std::string& reason) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
     db_.prepare(
            "INSERT OR IGNORE INTO files(docking_id, serial, device_path, size, device_mtime_ms, state, reason) "
            "VALUES(?,?,?,?,?,'refused',?)")
-        .bind(1, docking_id).bind(2, serial).bind(3, printable_path).bind(4, size).bind(5, device_mtime_ms)
+        .bind(1, docking_id)
+        .bind(2, serial)
+        .bind(3, printable_path)
+        .bind(4, size)
+        .bind(5, device_mtime_ms)
         .bind(6, reason)
         .run();
     if (db_.changes() == 0) return;  // refused at an earlier docking already

@@ -62,7 +62,8 @@ std::vector<DockingListRow> Store::dockings_since(const std::optional<std::strin
     std::lock_guard lock(mutex_);
     std::vector<DockingListRow> out;
     auto st = db_.prepare(
-        std::string("SELECT ") + docking_columns + ", COALESCE(o.name,''), "
+        std::string("SELECT ") + docking_columns +
+        ", COALESCE(o.name,''), "
         "(SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
         "(SELECT COALESCE(SUM(size),0) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')) "
         "FROM dockings d LEFT JOIN officers o ON o.no=d.officer_no "

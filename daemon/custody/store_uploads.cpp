@@ -6,7 +6,9 @@
 
 namespace dockd::custody {
 namespace {
-std::string now_text() { return rfc3339(std::chrono::system_clock::now()); }
+std::string now_text() {
+    return rfc3339(std::chrono::system_clock::now());
+}
 }  // namespace
 
 std::vector<UploadJob> Store::due_uploads(std::int64_t now_ms, int limit, const std::vector<std::int64_t>& exclude) {
@@ -39,7 +41,9 @@ void Store::mark_uploaded(std::int64_t file_id, const std::string& target) {
     const std::string now = now_text();
     Transaction tx(db_);
     db_.prepare("UPDATE uploads SET state='done', done_at=?, last_error=NULL WHERE file_id=? AND target=?")
-        .bind(1, now).bind(2, file_id).bind(3, target)
+        .bind(1, now)
+        .bind(2, file_id)
+        .bind(3, target)
         .run();
     append_locked("archived", {{"file_id", file_id}, {"target", target}});
     auto st = db_.prepare("SELECT COUNT(*) FROM uploads WHERE file_id=? AND state!='done'");
@@ -47,7 +51,8 @@ void Store::mark_uploaded(std::int64_t file_id, const std::string& target) {
     st.step();
     if (st.int64(0) == 0)
         db_.prepare("UPDATE files SET state='archived', archived_at=? WHERE id=? AND state='staged'")
-            .bind(1, now).bind(2, file_id)
+            .bind(1, now)
+            .bind(2, file_id)
             .run();
     tx.commit();
 }
@@ -70,7 +75,8 @@ std::vector<std::string> Store::dockings_awaiting_manifest(const std::string& ta
 
 std::optional<ManifestDoc> Store::manifest_doc(const std::string& docking_id) {
     std::lock_guard lock(mutex_);
-    auto st = db_.prepare("SELECT docking_id, object_key, content, signature_hex FROM manifest_docs WHERE docking_id=?");
+    auto st =
+        db_.prepare("SELECT docking_id, object_key, content, signature_hex FROM manifest_docs WHERE docking_id=?");
     st.bind(1, docking_id);
     if (!st.step()) return std::nullopt;
     return ManifestDoc{st.text(0), st.text(1), st.text(2), st.text(3)};
@@ -79,12 +85,16 @@ std::optional<ManifestDoc> Store::manifest_doc(const std::string& docking_id) {
 void Store::save_manifest_doc(const ManifestDoc& doc) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
-    db_.prepare("INSERT INTO manifest_docs(docking_id, object_key, content, signature_hex, signed_at) VALUES(?,?,?,?,?)")
-        .bind(1, doc.docking_id).bind(2, doc.object_key).bind(3, doc.content).bind(4, doc.signature_hex)
+    db_.prepare(
+           "INSERT INTO manifest_docs(docking_id, object_key, content, signature_hex, signed_at) VALUES(?,?,?,?,?)")
+        .bind(1, doc.docking_id)
+        .bind(2, doc.object_key)
+        .bind(3, doc.content)
+        .bind(4, doc.signature_hex)
         .bind(5, now_text())
         .run();
-    append_locked("manifest_signed", {{"docking", doc.docking_id}, {"object", doc.object_key},
-                                      {"signature", doc.signature_hex}});
+    append_locked("manifest_signed",
+                  {{"docking", doc.docking_id}, {"object", doc.object_key}, {"signature", doc.signature_hex}});
     tx.commit();
 }
 
@@ -92,7 +102,9 @@ void Store::mark_manifest_written(const std::string& docking_id, const std::stri
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
     db_.prepare("INSERT OR IGNORE INTO manifests(docking_id, target, written_at) VALUES(?,?,?)")
-        .bind(1, docking_id).bind(2, target).bind(3, now_text())
+        .bind(1, docking_id)
+        .bind(2, target)
+        .bind(3, now_text())
         .run();
     append_locked("manifest_written", {{"docking", docking_id}, {"target", target}});
     tx.commit();
@@ -101,8 +113,8 @@ void Store::mark_manifest_written(const std::string& docking_id, const std::stri
 std::vector<FileRecord> Store::archived_unpurged() {
     std::lock_guard lock(mutex_);
     std::vector<FileRecord> out;
-    auto st = db_.prepare(std::string("SELECT ") + file_columns +
-                          " FROM files WHERE state='archived' AND purged_at IS NULL");
+    auto st =
+        db_.prepare(std::string("SELECT ") + file_columns + " FROM files WHERE state='archived' AND purged_at IS NULL");
     while (st.step()) out.push_back(read_file_row(st));
     return out;
 }
@@ -124,7 +136,8 @@ QueueSummary Store::queue_summary(std::int64_t now_ms) {
         if (auto t = old.opt_text(1))
             if (auto tp = parse_rfc3339(*t)) q.oldest_unarchived_age_ms = now_ms - to_unix_ms(*tp);
     }
-    auto err = db_.prepare("SELECT last_error FROM uploads WHERE last_error IS NOT NULL ORDER BY next_attempt_ms DESC LIMIT 1");
+    auto err = db_.prepare(
+        "SELECT last_error FROM uploads WHERE last_error IS NOT NULL ORDER BY next_attempt_ms DESC LIMIT 1");
     if (err.step()) q.last_error = err.text(0);
     return q;
 }

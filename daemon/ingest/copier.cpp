@@ -34,8 +34,8 @@ Result<CopyResult> copy_and_hash(drivers::MediaReader& in, StagingWriter& out, s
     return pump(in, &out, buffer, cancelled, progress);
 }
 
-Result<CopyResult> hash_only(drivers::MediaReader& in, std::span<std::byte> buffer,
-                             const std::atomic<bool>& cancelled, const Progress& progress) {
+Result<CopyResult> hash_only(drivers::MediaReader& in, std::span<std::byte> buffer, const std::atomic<bool>& cancelled,
+                             const Progress& progress) {
     return pump(in, nullptr, buffer, cancelled, progress);
 }
 

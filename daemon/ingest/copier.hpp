@@ -24,8 +24,8 @@ using Progress = std::function<void(std::uint64_t bytes_done)>;
 
 Result<CopyResult> copy_and_hash(drivers::MediaReader& in, StagingWriter& out, std::span<std::byte> buffer,
                                  const std::atomic<bool>& cancelled, const Progress& progress);
-Result<CopyResult> hash_only(drivers::MediaReader& in, std::span<std::byte> buffer,
-                             const std::atomic<bool>& cancelled, const Progress& progress);
+Result<CopyResult> hash_only(drivers::MediaReader& in, std::span<std::byte> buffer, const std::atomic<bool>& cancelled,
+                             const Progress& progress);
 
 // Where a staged file goes under a target's prefix. Content-addressed in part,
 // so identical bytes re-offered land on the same key and different bytes never

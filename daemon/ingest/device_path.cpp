@@ -12,10 +12,14 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
     if (c < 0x80) return 1;
     std::size_t len = 0;
     unsigned cp = 0;
-    if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07;
-    else return 0;
+    if ((c & 0xE0) == 0xC0)
+        len = 2, cp = c & 0x1F;
+    else if ((c & 0xF0) == 0xE0)
+        len = 3, cp = c & 0x0F;
+    else if ((c & 0xF8) == 0xF0)
+        len = 4, cp = c & 0x07;
+    else
+        return 0;
     if (i + len > s.size()) return 0;
     for (std::size_t k = 1; k < len; ++k) {
         const auto cc = static_cast<unsigned char>(s[i + k]);
@@ -80,8 +84,8 @@ std::string printable_path(std::string_view path) {
 Result<void> check_serial(std::string_view serial) {
     if (serial.empty() || serial.size() > 64) return Error{"serial must be 1-64 characters"};
     for (char c : serial) {
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                        c == '-' || c == '_' || c == '.';
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                        c == '_' || c == '.';
         if (!ok) return Error{"serial '" + printable_path(serial) + "' has characters outside [A-Za-z0-9._-]"};
     }
     if (serial == "." || serial == "..") return Error{"serial '" + std::string(serial) + "' is not a name"};

@@ -33,8 +33,10 @@ Result<void> StagingWriter::commit() {
     fd_.reset();
     const fs::path dir = final_.parent_path();
     bool created_dir = false;
-    if (::mkdir(dir.c_str(), 0750) == 0) created_dir = true;
-    else if (errno != EEXIST) return sys_error("mkdir " + dir.string());
+    if (::mkdir(dir.c_str(), 0750) == 0)
+        created_dir = true;
+    else if (errno != EEXIST)
+        return sys_error("mkdir " + dir.string());
     if (created_dir)
         if (auto r = fsync_dir(dir.parent_path()); !r) return r;
     if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, final_.c_str(), RENAME_NOREPLACE) != 0)
@@ -46,8 +48,7 @@ Result<void> StagingWriter::commit() {
 
 Result<void> StagingArea::prepare() {
     if (auto r = make_dirs(root_, 0750); !r) return r;
-    if (::mkdir(temp_dir().c_str(), 0750) != 0 && errno != EEXIST)
-        return sys_error("mkdir " + temp_dir().string());
+    if (::mkdir(temp_dir().c_str(), 0750) != 0 && errno != EEXIST) return sys_error("mkdir " + temp_dir().string());
     return {};
 }
 
@@ -69,7 +70,7 @@ Result<void> StagingArea::remove(const std::string& staging_name) {
 }
 
 Result<std::uint64_t> StagingArea::free_bytes() const {
-    struct statvfs st{};
+    struct statvfs st {};
     if (::statvfs(root_.c_str(), &st) != 0) return sys_error("statvfs " + root_.string());
     return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
 }

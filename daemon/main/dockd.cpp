@@ -5,8 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <functional>
 #include <boost/program_options.hpp>
+#include <functional>
 #include <iostream>
 
 #include "daemon/api/routes.hpp"
@@ -23,8 +23,8 @@ int main(int argc, char** argv) {
     po::options_description opts("dockd options");
     opts.add_options()("config", po::value<std::string>(), "configuration file (YAML)")(
         "check-config", "validate the configuration and exit")(
-        "udev-rules", "print the udev rules for this configuration's recorders and hubs and exit")("foreground", "stay in the foreground (default)")(
-        "version", "print the version and exit")("help", "this help");
+        "udev-rules", "print the udev rules for this configuration's recorders and hubs and exit")(
+        "foreground", "stay in the foreground (default)")("version", "print the version and exit")("help", "this help");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, opts), vm);

@@ -22,7 +22,9 @@ namespace asio = boost::asio;
 Station::Station(asio::io_context& io, const config::Config& cfg)
     : io_(io), cfg_(cfg), pool_(static_cast<std::size_t>(cfg.ingest.workers) + 2), progress_timer_(io) {}
 
-Station::~Station() { pool_.join(); }
+Station::~Station() {
+    pool_.join();
+}
 
 Result<void> Station::open() {
     const auto& data_dir = cfg_.station.data_dir;
@@ -72,8 +74,9 @@ Result<void> Station::reconcile() {
         std::error_code ec;
         const auto size = std::filesystem::file_size(staging_->path_of(*f.staging_name), ec);
         if (!ec && size == f.size) continue;
-        store_->mark_lost(f.id, ec ? "staging copy missing: " + ec.message()
-                                   : "staging copy is " + std::to_string(size) + " bytes, expected " + std::to_string(f.size));
+        store_->mark_lost(
+            f.id, ec ? "staging copy missing: " + ec.message()
+                     : "staging copy is " + std::to_string(size) + " bytes, expected " + std::to_string(f.size));
         log::error("file " + std::to_string(f.id) + " (" + f.device_path + ") lost from staging");
         ++lost;
     }
@@ -101,7 +104,8 @@ void Station::start() {
         if (d.type != config::DriverType::sim) continue;  // ums, sdk: start_usb()
         auto source = std::make_unique<drivers::sim::SimDockSource>(io_, d.bays_dir, ids);
         source->start({[this](int bay, std::shared_ptr<drivers::Recorder> r) {
-                           if (auto it = bays_.find(bay); it != bays_.end() && !stopping_) it->second->arrived(std::move(r));
+                           if (auto it = bays_.find(bay); it != bays_.end() && !stopping_)
+                               it->second->arrived(std::move(r));
                        },
                        [this](int bay) {
                            if (auto it = bays_.find(bay); it != bays_.end()) it->second->left();
@@ -131,14 +135,16 @@ void Station::wait_idle(std::function<void()> done, int tries) {
         return;
     }
     auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(50));
-    timer->async_wait([this, timer, done = std::move(done), tries](auto) mutable { wait_idle(std::move(done), tries + 1); });
+    timer->async_wait(
+        [this, timer, done = std::move(done), tries](auto) mutable { wait_idle(std::move(done), tries + 1); });
 }
 
 Result<void> Station::power(int bay, const std::string& action) {
     if (!bays_.count(bay)) return Error{"no bay " + std::to_string(bay)};
     if (action != "on" && action != "off" && action != "cycle")
         return Error{"power action must be on, off or cycle, not '" + action + "'"};
-    if (!port_power_) return Error{"bay " + std::to_string(bay) + " has no switchable hub port (no USB driver serves it)"};
+    if (!port_power_)
+        return Error{"bay " + std::to_string(bay) + " has no switchable hub port (no USB driver serves it)"};
     return port_power_->power(bay, action, "api");
 }
 
@@ -161,11 +167,10 @@ void Station::start_usb() {
         return;
     }
     usb_ = std::move(*ctx);
-    port_power_ = std::make_unique<drivers::usb::PortPower>(
-        io_, *usb_, cfg_.ports, cfg_.charge,
-        [this](int bay, const std::string& action, const std::string& by, const Result<void>& r) {
-            audit_power(bay, action, by, r);
-        });
+    port_power_ =
+        std::make_unique<drivers::usb::PortPower>(io_, *usb_, cfg_.ports, cfg_.charge,
+                                                  [this](int bay, const std::string& action, const std::string& by,
+                                                         const Result<void>& r) { audit_power(bay, action, by, r); });
     port_power_->start([this](int bay) {
         auto it = bays_.find(bay);
         if (it == bays_.end()) return false;
@@ -197,7 +202,8 @@ void Station::start_usb() {
     };
     auto source = std::make_unique<drivers::usb::UsbDockSource>(io_, *usb_, std::move(opt));
     source->start({[this](int bay, std::shared_ptr<drivers::Recorder> r) {
-                       if (auto it = bays_.find(bay); it != bays_.end() && !stopping_) it->second->arrived(std::move(r));
+                       if (auto it = bays_.find(bay); it != bays_.end() && !stopping_)
+                           it->second->arrived(std::move(r));
                    },
                    [this](int bay) {
                        if (auto it = bays_.find(bay); it != bays_.end()) it->second->left();
@@ -231,15 +237,18 @@ StationSummary Station::summary() {
     // Seed R3 field audits: late docking is the commonest gap (DESIGN §3 overdue).
     s.overdue = store_->overdue_recorders(rfc3339(std::chrono::system_clock::now() - std::chrono::hours(24)));
     for (const auto& o : s.overdue)
-        s.alerts.push_back("overdue: recorder " + o.serial + (o.officer_no.empty() ? "" : " (officer " + o.officer_no + ")") +
-                           " not docked since " + o.last_undocked_at);
+        s.alerts.push_back("overdue: recorder " + o.serial +
+                           (o.officer_no.empty() ? "" : " (officer " + o.officer_no + ")") + " not docked since " +
+                           o.last_undocked_at);
     // Offsets are only as good as the reference (DESIGN §3).
     timex tx{};
     s.host_clock_synced = ntp_adjtime(&tx) != TIME_ERROR;
     if (!s.host_clock_synced) s.alerts.push_back("host_clock_unsynced: the host clock is not NTP-synchronised");
     for (const auto& b : bays())
-        if (b.state == bay::BayState::fault) s.alerts.push_back("bay " + std::to_string(b.id) + " fault: " + b.error);
-        else if (!b.error.empty()) s.alerts.push_back("bay " + std::to_string(b.id) + ": " + b.error);
+        if (b.state == bay::BayState::fault)
+            s.alerts.push_back("bay " + std::to_string(b.id) + " fault: " + b.error);
+        else if (!b.error.empty())
+            s.alerts.push_back("bay " + std::to_string(b.id) + ": " + b.error);
     return s;
 }
 
@@ -251,12 +260,14 @@ void Station::print_progress() {
     for (const auto& b : bays()) {
         log::set_bay_context(b.id, b.serial, b.docking_id);  // journald RECORDER/DOCKING of "bay N:" lines
         if (b.state != bay::BayState::offloading && b.state != bay::BayState::verifying) continue;
-        const double pct = b.bytes_total ? 100.0 * static_cast<double>(b.bytes_done) / static_cast<double>(b.bytes_total) : 100.0;
+        const double pct =
+            b.bytes_total ? 100.0 * static_cast<double>(b.bytes_done) / static_cast<double>(b.bytes_total) : 100.0;
         char line[256];
         std::snprintf(line, sizeof line, "bay %d: %s %s %llu/%llu files, %.1f/%.1f MiB (%.0f%%)", b.id,
                       std::string(to_string(b.state)).c_str(), b.serial.c_str(),
                       static_cast<unsigned long long>(b.files_done), static_cast<unsigned long long>(b.files_total),
-                      static_cast<double>(b.bytes_done) / 1048576.0, static_cast<double>(b.bytes_total) / 1048576.0, pct);
+                      static_cast<double>(b.bytes_done) / 1048576.0, static_cast<double>(b.bytes_total) / 1048576.0,
+                      pct);
         log::info(line);
     }
     progress_timer_.expires_after(std::chrono::seconds(2));

@@ -6,7 +6,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-
 #include <chrono>
 #include <map>
 #include <memory>
@@ -33,7 +32,7 @@ struct StationSummary {
     std::int64_t uptime_s = 0;
     std::optional<std::uint64_t> staging_free_bytes;
     custody::QueueSummary queue;
-    std::vector<std::string> alerts;  // "code: message"
+    std::vector<std::string> alerts;   // "code: message"
     std::vector<std::string> targets;  // upload target URLs
     std::vector<custody::OverdueRecorder> overdue;
     bool host_clock_synced = true;

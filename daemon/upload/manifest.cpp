@@ -9,7 +9,9 @@ namespace dockd::upload {
 namespace json = boost::json;
 
 namespace {
-json::value opt_json(const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); }
+json::value opt_json(const std::optional<std::string>& v) {
+    return v ? json::value(*v) : json::value(nullptr);
+}
 }  // namespace
 
 Result<Manifest> build_manifest(custody::Store& store, const std::string& station_id, const std::string& docking_id) {
@@ -27,14 +29,18 @@ Result<Manifest> build_manifest(custody::Store& store, const std::string& statio
     std::map<std::int64_t, json::array> file_notes;
     for (const auto& a : store.annotations_of_docking(docking_id)) {
         json::object n{{"case_no", a.case_no}, {"category", a.category}, {"note", a.note}, {"by", a.by}, {"at", a.at}};
-        if (a.file_id) file_notes[*a.file_id].push_back(std::move(n));
-        else docking_notes.push_back(std::move(n));
+        if (a.file_id)
+            file_notes[*a.file_id].push_back(std::move(n));
+        else
+            docking_notes.push_back(std::move(n));
     }
     json::array files, refused;
     for (const auto& f : store.files_of_docking(docking_id)) {
         if (f.state == "refused" || f.state == "lost") {
-            refused.push_back(json::object{{"device_path", f.device_path}, {"size", f.size},
-                                           {"state", f.state}, {"reason", f.reason.value_or("")}});
+            refused.push_back(json::object{{"device_path", f.device_path},
+                                           {"size", f.size},
+                                           {"state", f.state},
+                                           {"reason", f.reason.value_or("")}});
             continue;
         }
         files.push_back(json::object{{"device_path", f.device_path},
@@ -58,10 +64,14 @@ Result<Manifest> build_manifest(custody::Store& store, const std::string& statio
     json::object m{
         {"schema", "dockd.manifest/1"},
         {"station", {{"id", station_id}}},
-        {"docking", {{"id", d->id}, {"bay", d->bay}, {"docked_at", d->docked_at},
-                     {"undocked_at", d->undocked_at ? json::value(*d->undocked_at) : json::value(nullptr)},
-                     {"close_reason", d->close_reason ? json::value(*d->close_reason) : json::value(nullptr)}}},
-        {"recorder", {{"serial", rec.serial}, {"vendor", rec.vendor}, {"model", rec.model}, {"firmware", rec.firmware}}},
+        {"docking",
+         {{"id", d->id},
+          {"bay", d->bay},
+          {"docked_at", d->docked_at},
+          {"undocked_at", d->undocked_at ? json::value(*d->undocked_at) : json::value(nullptr)},
+          {"close_reason", d->close_reason ? json::value(*d->close_reason) : json::value(nullptr)}}},
+        {"recorder",
+         {{"serial", rec.serial}, {"vendor", rec.vendor}, {"model", rec.model}, {"firmware", rec.firmware}}},
         {"custodian", custodian},
         {"clock", clock},
         {"annotations", docking_notes},

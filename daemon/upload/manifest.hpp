@@ -10,8 +10,8 @@
 namespace dockd::upload {
 
 struct Manifest {
-    std::string key;       // manifests/<station_id>/<docking_id>.json
-    std::string json;      // exact bytes that are signed
+    std::string key;   // manifests/<station_id>/<docking_id>.json
+    std::string json;  // exact bytes that are signed
 };
 
 Result<Manifest> build_manifest(custody::Store& store, const std::string& station_id, const std::string& docking_id);

@@ -12,8 +12,10 @@ std::string encoded(const std::string& value) {
     if (out.size() <= max_value_bytes) return out;
     std::size_t cut = max_value_bytes;
     // Never split a %XX escape.
-    if (out[cut - 1] == '%') cut -= 1;
-    else if (cut >= 2 && out[cut - 2] == '%') cut -= 2;
+    if (out[cut - 1] == '%')
+        cut -= 1;
+    else if (cut >= 2 && out[cut - 2] == '%')
+        cut -= 2;
     return out.substr(0, cut);
 }
 

@@ -4,7 +4,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
-
 #include <ctime>
 
 #include "daemon/common/blocking.hpp"
@@ -29,7 +28,8 @@ public:
     std::optional<std::string> upload_id() override { return store_.multipart_id(file_id_, target_); }
     std::vector<archive::PartRecord> parts() override {
         std::vector<archive::PartRecord> out;
-        for (const auto& p : store_.multipart_parts(file_id_, target_)) out.push_back({p.number, p.size, p.etag, p.md5_base64});
+        for (const auto& p : store_.multipart_parts(file_id_, target_))
+            out.push_back({p.number, p.size, p.etag, p.md5_base64});
         return out;
     }
     void begin(const std::string& id) override { store_.begin_multipart(file_id_, target_, id); }
@@ -46,20 +46,31 @@ private:
 
 }  // namespace
 
-Uploader::Uploader(asio::io_context& io, asio::thread_pool& pool, custody::Store& store,
-                   ingest::StagingArea& staging, std::vector<std::unique_ptr<archive::Target>> targets,
-                   const config::Config& cfg, const crypto::StationKey& key, const Clock* clock)
-    : io_(io), pool_(pool), store_(store), staging_(staging), targets_(std::move(targets)), cfg_(cfg), key_(key),
-      tick_(io), clock_(clock ? *clock : system_clock) {}
+Uploader::Uploader(asio::io_context& io, asio::thread_pool& pool, custody::Store& store, ingest::StagingArea& staging,
+                   std::vector<std::unique_ptr<archive::Target>> targets, const config::Config& cfg,
+                   const crypto::StationKey& key, const Clock* clock)
+    : io_(io),
+      pool_(pool),
+      store_(store),
+      staging_(staging),
+      targets_(std::move(targets)),
+      cfg_(cfg),
+      key_(key),
+      tick_(io),
+      clock_(clock ? *clock : system_clock) {}
 
-void Uploader::start() { asio::co_spawn(io_, run(), asio::detached); }
+void Uploader::start() {
+    asio::co_spawn(io_, run(), asio::detached);
+}
 
 void Uploader::stop() {
     stopping_ = true;
     tick_.cancel();
 }
 
-void Uploader::wake() { tick_.cancel(); }
+void Uploader::wake() {
+    tick_.cancel();
+}
 
 std::vector<std::string> Uploader::target_urls() const {
     std::vector<std::string> urls;
@@ -119,9 +130,7 @@ asio::awaitable<void> Uploader::run() {
                 const int free_slots = cfg_.upload.concurrency - static_cast<int>(in_flight_.size());
                 if (free_slots > 0) {
                     std::vector<std::int64_t> busy(in_flight_.begin(), in_flight_.end());
-                    auto jobs = co_await on_pool(pool_, [&] {
-                        return store_.due_uploads(now_ms(), free_slots, busy);
-                    });
+                    auto jobs = co_await on_pool(pool_, [&] { return store_.due_uploads(now_ms(), free_slots, busy); });
                     for (auto& job : jobs) {
                         in_flight_.insert(job.file_id);
                         asio::co_spawn(io_, upload_one(std::move(job)), asio::detached);
@@ -163,7 +172,8 @@ asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
         const auto source = staging_.path_of(job.staging_name);
         StoreJournal journal(store_, job.file_id, job.target);
         r = co_await on_pool(pool_, [&] {
-            archive::ObjectInfo info{job.sha256, job.size, &journal, object_metadata(store_, cfg_.station.id, job.file_id)};
+            archive::ObjectInfo info{job.sha256, job.size, &journal,
+                                     object_metadata(store_, cfg_.station.id, job.file_id)};
             return target->put_file(job.object_key, source, info, stopping_);
         });
     }
@@ -189,8 +199,9 @@ asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
                 // Never overwritten (DESIGN §7); a person must look. Retried slowly in
                 // case the other object is removed.
                 store_.mark_upload_retry(job.file_id, job.target, why, reason, later);
-                store_.append_event("upload_conflict", {{"file_id", job.file_id}, {"target", job.target},
-                                                        {"object", job.object_key}, {"error", why}});
+                store_.append_event(
+                    "upload_conflict",
+                    {{"file_id", job.file_id}, {"target", job.target}, {"object", job.object_key}, {"error", why}});
                 break;
             case archive::Failure::transient:
                 store_.mark_upload_retry(job.file_id, job.target, why, reason, now_ms() + backoff_ms(job.attempts));
@@ -207,7 +218,8 @@ asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
         raise_alert(job.target, std::string(archive::to_string(failure)) + ": " + job.target +
                                     " refuses uploads, paused for retry.max: " + r.error().message);
     } else {
-        log::warning("upload of file " + std::to_string(job.file_id) + " to " + job.target + " failed: " + r.error().message);
+        log::warning("upload of file " + std::to_string(job.file_id) + " to " + job.target +
+                     " failed: " + r.error().message);
     }
     in_flight_.erase(job.file_id);
     // Success frees a slot; a failure brings a new reason, so the deadline

@@ -3,12 +3,11 @@
 // docking's signed manifest and purges staging copies the targets confirmed.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
-
-#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -65,7 +64,7 @@ private:
     std::mt19937_64 rng_{std::random_device{}()};
     const Clock& clock_;
     mutable std::mutex alerts_mutex_;
-    std::map<std::string, std::string> alerts_;  // key (target or file) -> text
+    std::map<std::string, std::string> alerts_;            // key (target or file) -> text
     std::atomic<std::int64_t> next_deadline_check_ms_{0};  // read on the pool, reset on the io thread
 };
 

@@ -25,15 +25,16 @@ bool stat_dir(const std::filesystem::path& path, struct stat& st) {
 
 }  // namespace
 
-SimDockSource::SimDockSource(boost::asio::io_context& io, std::filesystem::path bays_dir,
-                             std::set<int> bay_ids)
+SimDockSource::SimDockSource(boost::asio::io_context& io, std::filesystem::path bays_dir, std::set<int> bay_ids)
     : io_(io),
       dir_(std::move(bays_dir)),
       bay_ids_(std::move(bay_ids)),
       stream_(io),
       buf_(std::make_shared<std::array<char, 16384>>()) {}
 
-SimDockSource::~SimDockSource() { stop(); }
+SimDockSource::~SimDockSource() {
+    stop();
+}
 
 void SimDockSource::start(Callbacks cb) {
     if (running_) return;
@@ -81,17 +82,16 @@ bool SimDockSource::watch() {
 }
 
 void SimDockSource::read_events() {
-    stream_.async_read_some(
-        boost::asio::buffer(*buf_), [this, alive = std::weak_ptr<bool>(alive_), buf = buf_](
-                                        const boost::system::error_code& ec, std::size_t n) {
-            if (!alive.lock() || !running_) return;
-            if (ec) {
-                log::error("sim bays " + dir_.string() + ": inotify read: " + ec.message());
-                return;
-            }
-            handle(buf->data(), n);
-            if (running_) read_events();
-        });
+    stream_.async_read_some(boost::asio::buffer(*buf_), [this, alive = std::weak_ptr<bool>(alive_), buf = buf_](
+                                                            const boost::system::error_code& ec, std::size_t n) {
+        if (!alive.lock() || !running_) return;
+        if (ec) {
+            log::error("sim bays " + dir_.string() + ": inotify read: " + ec.message());
+            return;
+        }
+        handle(buf->data(), n);
+        if (running_) read_events();
+    });
 }
 
 void SimDockSource::handle(const char* data, std::size_t size) {

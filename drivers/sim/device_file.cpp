@@ -27,8 +27,7 @@ std::size_t line_at(std::string_view text, std::size_t pos) {
 // the text: the first `"key"` followed by ':' at or after `from`.
 std::size_t key_pos(std::string_view text, std::string_view key, std::size_t from) {
     const std::string quoted = "\"" + std::string(key) + "\"";
-    for (auto pos = text.find(quoted, from); pos != std::string_view::npos;
-         pos = text.find(quoted, pos + 1)) {
+    for (auto pos = text.find(quoted, from); pos != std::string_view::npos; pos = text.find(quoted, pos + 1)) {
         auto after = pos + quoted.size();
         while (after < text.size() && std::isspace(static_cast<unsigned char>(text[after]))) ++after;
         if (after < text.size() && text[after] == ':') return pos;
@@ -208,10 +207,8 @@ Result<DeviceFile> parse_device_file(std::string_view text) {
     id.model = "S1";
     id.firmware = "1.0";
     if (!top.find("serial")) return Error{"line 1: missing serial"};
-    for (auto [key, field] : {std::pair{"serial", &id.serial},
-                              {"vendor", &id.vendor},
-                              {"model", &id.model},
-                              {"firmware", &id.firmware}}) {
+    for (auto [key, field] :
+         {std::pair{"serial", &id.serial}, {"vendor", &id.vendor}, {"model", &id.model}, {"firmware", &id.firmware}}) {
         if (auto r = top.get(key, *field); !r) return r.error();
     }
     if (id.serial.empty()) return top.error("serial", "expected non-empty string");
@@ -245,8 +242,7 @@ Result<void> reset_clock_offset(const std::filesystem::path& bay_dir) {
     if (!obj) return obj.error().context(std::string(file_name));
     (*obj)["clock_offset_s"] = 0;
     const auto out = json::serialize(*obj) + "\n";
-    if (auto r = write_file_atomic(bay_dir / file_name, out); !r)
-        return r.error().context(std::string(file_name));
+    if (auto r = write_file_atomic(bay_dir / file_name, out); !r) return r.error().context(std::string(file_name));
     return {};
 }
 

@@ -18,8 +18,7 @@ Docking::Docking(int bay, std::filesystem::path bay_dir)
 
 Result<void> Docking::check_present() const {
     struct stat st {};
-    if (present_at_start_ && ::lstat(dir_.c_str(), &st) == 0 && st.st_dev == dev_ && st.st_ino == ino_)
-        return {};
+    if (present_at_start_ && ::lstat(dir_.c_str(), &st) == 0 && st.st_dev == dev_ && st.st_ino == ino_) return {};
     return Error{where() + ": recorder removed", ENODEV};
 }
 
@@ -34,8 +33,7 @@ std::chrono::steady_clock::time_point Docking::account(std::uint64_t n, std::uin
     if (!first_read_) first_read_ = now;
     bytes_read_ += n;
     if (rate_bytes_per_s == 0) return now;
-    const std::chrono::duration<double> due(static_cast<double>(bytes_read_) /
-                                            static_cast<double>(rate_bytes_per_s));
+    const std::chrono::duration<double> due(static_cast<double>(bytes_read_) / static_cast<double>(rate_bytes_per_s));
     return *first_read_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(due);
 }
 

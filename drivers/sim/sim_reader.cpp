@@ -1,9 +1,9 @@
-#include <cstring>
 #include "drivers/sim/sim_reader.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <thread>
 
 namespace dockd::drivers::sim {
@@ -13,15 +13,12 @@ constexpr auto stall_poll = std::chrono::milliseconds(100);
 }
 
 SimMediaReader::SimMediaReader(std::shared_ptr<Docking> docking, UniqueFd fd, ReadFaults faults)
-    : docking_(std::move(docking)),
-      fd_(std::move(fd)),
-      faults_(std::move(faults)) {}
+    : docking_(std::move(docking)), fd_(std::move(fd)), faults_(std::move(faults)) {}
 
 Result<std::size_t> SimMediaReader::allowance(std::size_t want) {
     for (const auto off : faults_.io_error_offsets) {
         if (off < pos_) continue;
-        if (off == pos_)
-            return Error{std::strerror(EIO), EIO};
+        if (off == pos_) return Error{std::strerror(EIO), EIO};
         want = static_cast<std::size_t>(std::min<std::uint64_t>(want, off - pos_));
         break;
     }

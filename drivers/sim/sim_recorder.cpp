@@ -60,8 +60,7 @@ Result<void> SimRecorder::set_clock(SystemTime) {
         return Error{docking_->where() + ": set clock: refused by device (faults.clock_set_fails)", EIO};
     // The sim's clock is the host clock plus an offset: setting it to the
     // station's time leaves no offset (DESIGN §6).
-    if (auto r = reset_clock_offset(docking_->dir()); !r)
-        return r.error().context(docking_->where() + ": set clock");
+    if (auto r = reset_clock_offset(docking_->dir()); !r) return r.error().context(docking_->where() + ": set clock");
     return {};
 }
 
@@ -93,16 +92,14 @@ Result<std::unique_ptr<MediaReader>> SimRecorder::open_media(const MediaEntry& e
     std::sort(faults.io_error_offsets.begin(), faults.io_error_offsets.end());
     faults.stall_after_bytes = dev->faults.stall_after_bytes;
     faults.read_bytes_per_s = dev->read_bytes_per_s;
-    return std::unique_ptr<MediaReader>(
-        std::make_unique<SimMediaReader>(docking_, std::move(*fd), std::move(faults)));
+    return std::unique_ptr<MediaReader>(std::make_unique<SimMediaReader>(docking_, std::move(*fd), std::move(faults)));
 }
 
 Result<void> SimRecorder::remove_media(const MediaEntry& entry) {
     if (auto r = docking_->check_present(); !r) return r.error();
     auto root = open_media_root(docking_->dir());
     if (!root) return root.error().context(docking_->where());
-    if (auto r = unlink_beneath(root->get(), entry.device_path); !r)
-        return r.error().context(docking_->where());
+    if (auto r = unlink_beneath(root->get(), entry.device_path); !r) return r.error().context(docking_->where());
     return {};
 }
 

@@ -9,8 +9,8 @@
 namespace dockd::drivers::ums {
 
 struct BlockDevice {
-    std::string devnode;  // "/dev/sda1"
-    std::string fs_type;  // ID_FS_TYPE from the udev database, "" when unknown
+    std::string devnode;      // "/dev/sda1"
+    std::string fs_type;      // ID_FS_TYPE from the udev database, "" when unknown
     bool whole_disk = false;  // no partition seen (yet) under the disk
 };
 

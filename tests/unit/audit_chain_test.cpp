@@ -1,24 +1,23 @@
 // daemon/custody audit chain (DESIGN §8) and schema migrations, on real SQLite
 // files: every tampering an auditor could attempt with the sqlite3 shell must
 // show up in verify() at the row that was touched.
-#include <gtest/gtest.h>
+#include "daemon/custody/audit_chain.hpp"
 
-#include "tests/unit/support.hpp"
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <boost/json/parse.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "daemon/custody/audit_chain.hpp"
 #include "daemon/custody/migrations.hpp"
 #include "daemon/custody/store.hpp"
+#include "tests/unit/support.hpp"
 
 namespace dockd::custody {
 using test_support::evp_sha256_hex;
@@ -36,9 +35,7 @@ struct AuditRow {
 // A raw sqlite3 connection, as an auditor (or an attacker) with the shell has.
 class RawDb {
 public:
-    explicit RawDb(const fs::path& file) {
-        EXPECT_EQ(sqlite3_open(file.c_str(), &db_), SQLITE_OK);
-    }
+    explicit RawDb(const fs::path& file) { EXPECT_EQ(sqlite3_open(file.c_str(), &db_), SQLITE_OK); }
     ~RawDb() { sqlite3_close(db_); }
     RawDb(const RawDb&) = delete;
     RawDb& operator=(const RawDb&) = delete;
@@ -59,9 +56,9 @@ public:
     }
     std::vector<AuditRow> rows() {
         sqlite3_stmt* st = nullptr;
-        EXPECT_EQ(sqlite3_prepare_v2(db_, "SELECT seq, at, kind, payload, hash FROM audit ORDER BY seq", -1,
-                                     &st, nullptr),
-                  SQLITE_OK);
+        EXPECT_EQ(
+            sqlite3_prepare_v2(db_, "SELECT seq, at, kind, payload, hash FROM audit ORDER BY seq", -1, &st, nullptr),
+            SQLITE_OK);
         std::vector<AuditRow> out;
         while (sqlite3_step(st) == SQLITE_ROW) {
             auto text = [&](int c) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, c))); };

@@ -1,14 +1,14 @@
 // daemon/config: typed values from YAML, and every mistake reported at its line.
-#include <gtest/gtest.h>
+#include "daemon/config/config.hpp"
 
-#include "tests/unit/support.hpp"
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 
-#include "daemon/config/config.hpp"
+#include "tests/unit/support.hpp"
 
 namespace dockd::config {
 namespace {
@@ -17,9 +17,7 @@ using namespace std::chrono_literals;
 
 class ConfigTest : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = tmp_.path();
-    }
+    void SetUp() override { dir_ = tmp_.path(); }
 
     std::filesystem::path write(const std::string& name, const std::string& text, mode_t mode = 0600) {
         std::filesystem::path p = dir_ / name;
@@ -69,7 +67,8 @@ drivers:
   - type: sdk
     library: lib/libzfy.so
     zfy_layout: nul94
-    password_file: )" + password.string() + R"(
+    password_file: )" +
+                   password.string() + R"(
     call_timeout: 1500ms
   - type: sim
     bays_dir: /tmp/bays
@@ -87,8 +86,10 @@ upload:
     - url: s3://evidence-bucket/depot7/
       endpoint: https://s3.example.net:9000
       region: eu-west-3
-      credentials_file: )" + creds.string() + R"(
-      ca_file: )" + ca.string() + R"(
+      credentials_file: )" +
+                   creds.string() + R"(
+      ca_file: )" + ca.string() +
+                   R"(
       path_style: false
     - url: file:///srv/archive
   part_size: 16MiB
@@ -97,7 +98,8 @@ upload:
   windows: ["22:00-06:00", "12:00-13:30"]
   retry: {initial: 10s, max: 30m}
 retention: {purge_staging_after_archive: false, upload_deadline: 2d}
-api: {listen: "[::]:9000", tokens_file: )" + tokens.string() + R"(}
+api: {listen: "[::]:9000", tokens_file: )" +
+                   tokens.string() + R"(}
 )");
     EXPECT_VALID(r);
     const Config& c = *r.config;
@@ -318,19 +320,21 @@ TEST_F(ConfigTest, SecretFileReadableByOthersIsRejected) {
 TEST_F(ConfigTest, GroupReadableSecretFileIsRejectedAndOwnerOnlyIsAccepted) {
     auto loose = write("loose", "[default]\n", 0640);
     auto tight = write("tight", "[default]\n", 0400);
-    auto r = parse("station: {id: s1}\ndrivers:\n  - type: sdk\n    library: /x.so\n    password_file: " +
-                   loose.string() + "\nupload:\n  targets:\n    - url: s3://bkt\n      endpoint: http://minio:9000\n"
-                                    "      credentials_file: " +
-                   tight.string() + "\n");
+    auto r =
+        parse("station: {id: s1}\ndrivers:\n  - type: sdk\n    library: /x.so\n    password_file: " + loose.string() +
+              "\nupload:\n  targets:\n    - url: s3://bkt\n      endpoint: http://minio:9000\n"
+              "      credentials_file: " +
+              tight.string() + "\n");
     ASSERT_EQ(r.errors.size(), 1u) << dump(r);
     EXPECT_ERROR(r, 5, "drivers[0].password_file: secret file " + loose.string() + " is mode 0640");
 }
 
 TEST_F(ConfigTest, MissingOrNonRegularSecretFileCannotBeRead) {
-    auto r = parse("station: {id: s1}\napi:\n  listen: 0.0.0.0:8470\n  tokens_file: missing.tokens\n"
-                   "upload:\n  targets:\n    - url: s3://bkt\n      endpoint: https://s3.example\n"
-                   "      credentials_file: " +
-                   dir_.string() + "\n      ca_file: no-ca.pem\n");
+    auto r = parse(
+        "station: {id: s1}\napi:\n  listen: 0.0.0.0:8470\n  tokens_file: missing.tokens\n"
+        "upload:\n  targets:\n    - url: s3://bkt\n      endpoint: https://s3.example\n"
+        "      credentials_file: " +
+        dir_.string() + "\n      ca_file: no-ca.pem\n");
     ASSERT_EQ(r.errors.size(), 3u) << dump(r);
     EXPECT_ERROR(r, 4, "cannot read secret file " + (dir_ / "missing.tokens").string() + ": No such file");
     EXPECT_ERROR(r, 9, "secret file " + dir_.string() + " is not a regular file");

@@ -1,12 +1,12 @@
 // daemon/ingest/device_path: recorder file names and serials are untrusted;
 // anything that could escape staging or the archive prefix, or garble a log
 // line, is refused with a reason, and shown only in escaped, bounded form.
+#include "daemon/ingest/device_path.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "daemon/ingest/device_path.hpp"
 
 namespace dockd::ingest {
 namespace {
@@ -38,7 +38,10 @@ TEST(DevicePathTest, HostileNamesAreRefusedWithAReason) {
         {"tab", "a\t.mp4", "control"},
         {"backslash", "DCIM\\..\\a.mp4", "backslash"},
         {"invalid byte 0xff", "a\xff.mp4", "UTF-8"},
-        {"overlong slash", "a\xc0\xaf" "b", "UTF-8"},
+        {"overlong slash",
+         "a\xc0\xaf"
+         "b",
+         "UTF-8"},
         {"UTF-16 surrogate", "a\xed\xa0\x80.mp4", "UTF-8"},
         {"above U+10FFFF", "a\xf4\x90\x80\x80.mp4", "UTF-8"},
         {"truncated sequence", "a\xe8\xa7", "UTF-8"},
@@ -71,11 +74,12 @@ TEST(DevicePathTest, OrdinaryRecorderNamesAreAccepted) {
         "My Videos/clip (1).mov",
         "..hidden/a..b/.profile",
         "DCIM/" + std::string(255, 'a'),
-        "DCIM/" + [] {
-            std::string s;
-            for (int i = 0; i < 85; ++i) s += "\xE8\xA7\x86";  // 85 x 3 = 255 bytes
-            return s;
-        }(),
+        "DCIM/" +
+            [] {
+                std::string s;
+                for (int i = 0; i < 85; ++i) s += "\xE8\xA7\x86";  // 85 x 3 = 255 bytes
+                return s;
+            }(),
     };
     for (const auto& p : good) {
         const auto r = check_device_path(p);
@@ -93,7 +97,9 @@ TEST(DevicePathTest, WholePathLimitIsEnforcedIndependentlyOfComponents) {
 }
 
 TEST(PrintablePathTest, ControlBytesAreEscapedAsHex) {
-    EXPECT_EQ(printable_path("a\x01" "b"), "a\\x01b");
+    EXPECT_EQ(printable_path("a\x01"
+                             "b"),
+              "a\\x01b");
     EXPECT_EQ(printable_path("a\x1b[31m"), "a\\x1B[31m");
     EXPECT_EQ(printable_path("a\nb"), "a\\x0Ab");
     EXPECT_EQ(printable_path("a\x7f"), "a\\x7F");
@@ -132,8 +138,8 @@ TEST(PrintablePathTest, LongChineseNameIsCutOnACharacterBoundary) {
 }
 
 TEST(PrintablePathTest, OutputStaysBoundedForHostileInput) {
-    for (const std::string& hostile : {std::string(4000, '\x01'), std::string(100000, '\xff'),
-                                       std::string(1 << 20, 'a')}) {
+    for (const std::string& hostile :
+         {std::string(4000, '\x01'), std::string(100000, '\xff'), std::string(1 << 20, 'a')}) {
         EXPECT_LT(printable_path(hostile).size(), 600u);
     }
 }
@@ -150,8 +156,8 @@ TEST(PrintablePathTest, TruncatedEscapedNameStillStatesItsRealLength) {
 }
 
 TEST(SerialTest, SerialsThatCouldBecomePathsAreRefused) {
-    for (const std::string& bad : {"../x"s, "a/b"s, ""s, std::string(65, 'A'), "."s, ".."s, "ZFY 01"s,
-                                   "ZFY\x01"s, "ZFY\0x"s, "\xE6\x89\xA7"s, "a\\b"s}) {
+    for (const std::string& bad : {"../x"s, "a/b"s, ""s, std::string(65, 'A'), "."s, ".."s, "ZFY 01"s, "ZFY\x01"s,
+                                   "ZFY\0x"s, "\xE6\x89\xA7"s, "a\\b"s}) {
         const auto r = check_serial(bad);
         EXPECT_FALSE(r.ok()) << printable_path(bad);
         if (!r.ok()) {

@@ -1,9 +1,9 @@
 // daemon/archive FileTarget on a real directory (DESIGN §7): an object holds
 // exactly the offered bytes, confirmed by SHA-256; it is written once and
 // never overwritten with different bytes; a failed put leaves no litter.
-#include <gtest/gtest.h>
+#include "daemon/archive/file_target.hpp"
 
-#include "tests/unit/support.hpp"
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/archive/file_target.hpp"
+#include "tests/unit/support.hpp"
 
 namespace dockd::archive {
 using test_support::evp_sha256_hex;
@@ -39,7 +39,9 @@ std::string slurp(const fs::path& p) {
     return ss.str();
 }
 
-ObjectInfo info_of(const std::string& content) { return {evp_sha256_hex(content), content.size()}; }
+ObjectInfo info_of(const std::string& content) {
+    return {evp_sha256_hex(content), content.size()};
+}
 
 class FileTargetTest : public ::testing::Test {
 protected:

@@ -2,8 +2,6 @@
 // vanish by rename/rm, device.json drives identity and faults, media/ is
 // walked without following symlinks.
 #include <gtest/gtest.h>
-
-#include "tests/unit/support.hpp"
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +17,7 @@
 
 #include "drivers/sim/bay_watcher.hpp"
 #include "drivers/sim/sim_recorder.hpp"
+#include "tests/unit/support.hpp"
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -202,8 +201,7 @@ TEST(SimDockSource, MalformedDeviceJsonStillArrivesAndIdentifyNamesTheField) {
     EXPECT_EQ(id.error().message, "bay 3: device.json: line 2: expected number for battery_percent");
     auto missing = ev.recorders.at(4)->identify();
     ASSERT_FALSE(missing.ok());
-    EXPECT_NE(missing.error().message.find("bay 4: device.json: open"), std::string::npos)
-        << missing.error().message;
+    EXPECT_NE(missing.error().message.find("bay 4: device.json: open"), std::string::npos) << missing.error().message;
     EXPECT_EQ(missing.error().sys_errno, ENOENT);
 }
 
@@ -272,8 +270,7 @@ TEST(SimRecorder, BatteryChargesFromDockingTimeAndCapsAt100) {
     TempDir t;
     // 600 %/min = 10 % per second.
     SimRecorder rec(
-        1, make_recorder(t.path() / "1",
-                         R"({"serial": "S", "battery_percent": 35, "charge_percent_per_min": 600})"));
+        1, make_recorder(t.path() / "1", R"({"serial": "S", "battery_percent": 35, "charge_percent_per_min": 600})"));
     auto first = rec.battery_percent();
     ASSERT_TRUE(first.ok());
     EXPECT_GE(*first, 35);
@@ -284,8 +281,7 @@ TEST(SimRecorder, BatteryChargesFromDockingTimeAndCapsAt100) {
     EXPECT_GE(*rec.battery_percent(), 37);
 
     SimRecorder full(
-        2, make_recorder(t.path() / "2",
-                         R"({"serial": "S", "battery_percent": 99, "charge_percent_per_min": 60000})"));
+        2, make_recorder(t.path() / "2", R"({"serial": "S", "battery_percent": 99, "charge_percent_per_min": 60000})"));
     std::this_thread::sleep_for(10ms);
     EXPECT_EQ(*full.battery_percent(), 100);
 }
@@ -315,8 +311,8 @@ TEST(SimRecorder, ClockOffsetAndSetClockWritesZeroKeepingOtherFields) {
 
 TEST(SimRecorder, ClockSetFailsFaultLeavesOffset) {
     TempDir t;
-    const auto dir = make_recorder(
-        t.path() / "1", R"({"serial": "S", "clock_offset_s": 600, "faults": {"clock_set_fails": true}})");
+    const auto dir =
+        make_recorder(t.path() / "1", R"({"serial": "S", "clock_offset_s": 600, "faults": {"clock_set_fails": true}})");
     SimRecorder rec(1, dir);
     auto r = rec.set_clock(std::chrono::system_clock::now());
     ASSERT_FALSE(r.ok());
@@ -331,9 +327,9 @@ TEST(SimRecorder, ListMediaWalksNestedDirsReportsSymlinksWithoutFollowing) {
     TempDir t;
     write_text(t.path() / "outside.txt", "secret");
     write_text(t.path() / "outside-dir" / "hidden.mp4", "hidden");
-    const auto dir = make_recorder(
-        t.path() / "1", R"({"serial": "S", "important": ["RECORD/2026/11/b.wav"]})",
-        {{"DCIM/100MEDIA/a.mp4", "aaaa"}, {"RECORD/2026/11/b.wav", "bb"}, {"DCIM/zero.jpg", ""}});
+    const auto dir =
+        make_recorder(t.path() / "1", R"({"serial": "S", "important": ["RECORD/2026/11/b.wav"]})",
+                      {{"DCIM/100MEDIA/a.mp4", "aaaa"}, {"RECORD/2026/11/b.wav", "bb"}, {"DCIM/zero.jpg", ""}});
     fs::create_symlink(t.path() / "outside.txt", dir / "media" / "DCIM" / "link.mp4");
     fs::create_directory_symlink(t.path() / "outside-dir", dir / "media" / "linkdir");
     ::mkfifo((dir / "media" / "fifo").c_str(), 0600);
@@ -396,10 +392,9 @@ TEST(SimRecorder, IoErrorFaultReturnsBytesUpToOffsetThenEio) {
     TempDir t;
     const auto content = pattern(3 << 20);
     SimRecorder rec(
-        1, make_recorder(
-               t.path() / "1",
-               R"({"serial": "S", "faults": {"io_error": [{"path": "DCIM/a.mp4", "offset": 1048576}]}})",
-               {{"DCIM/a.mp4", content}, {"DCIM/b.mp4", content}}));
+        1, make_recorder(t.path() / "1",
+                         R"({"serial": "S", "faults": {"io_error": [{"path": "DCIM/a.mp4", "offset": 1048576}]}})",
+                         {{"DCIM/a.mp4", content}, {"DCIM/b.mp4", content}}));
     auto reader = rec.open_media(entry_for(rec, "DCIM/a.mp4"));
     ASSERT_TRUE(reader.ok());
     const auto out = read_all(**reader, 1000000);
@@ -436,9 +431,8 @@ TEST(SimRecorder, RemovalMidReadLooksLikeUnplug) {
 
 TEST(SimRecorder, StallBlocksReadsUntilRemoved) {
     TempDir t;
-    SimRecorder rec(
-        1, make_recorder(t.path() / "1", R"({"serial": "S", "faults": {"stall_after_bytes": 100000}})",
-                         {{"a.mp4", pattern(1 << 20)}}));
+    SimRecorder rec(1, make_recorder(t.path() / "1", R"({"serial": "S", "faults": {"stall_after_bytes": 100000}})",
+                                     {{"a.mp4", pattern(1 << 20)}}));
     auto reader = rec.open_media(entry_for(rec, "a.mp4"));
     ASSERT_TRUE(reader.ok());
     std::atomic<std::size_t> got{0};
@@ -471,8 +465,8 @@ TEST(SimRecorder, StallBlocksReadsUntilRemoved) {
 TEST(SimRecorder, ReadRateIsThrottled) {
     TempDir t;
     const auto content = pattern(2000000);
-    SimRecorder rec(1, make_recorder(t.path() / "1", R"({"serial": "S", "read_bytes_per_s": 4000000})",
-                                     {{"a.mp4", content}}));
+    SimRecorder rec(
+        1, make_recorder(t.path() / "1", R"({"serial": "S", "read_bytes_per_s": 4000000})", {{"a.mp4", content}}));
     auto reader = rec.open_media(entry_for(rec, "a.mp4"));
     ASSERT_TRUE(reader.ok());
     const auto start = std::chrono::steady_clock::now();

@@ -1,9 +1,9 @@
 // daemon/ingest staging + copier on a real temp directory: a file exists under
 // its final name only complete, is never replaced, and is hashed in the same
 // pass that copies it (DESIGN §3 offloading).
-#include <gtest/gtest.h>
+#include "daemon/ingest/staging.hpp"
 
-#include "tests/unit/support.hpp"
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "daemon/ingest/copier.hpp"
-#include "daemon/ingest/staging.hpp"
+#include "tests/unit/support.hpp"
 
 namespace dockd::ingest {
 using test_support::evp_sha256_hex;
@@ -270,11 +270,13 @@ TEST(ObjectKeyTest, DayIsTakenInUtcWhateverTheLocalZone) {
     ::setenv("TZ", "CST-8", 1);  // China Standard Time, no tzdata needed
     ::tzset();
     // 2026-11-23T20:30:00Z is already the 24th in Beijing.
-    const auto t = std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + std::chrono::hours{20} +
-                   std::chrono::minutes{30};
+    const auto t =
+        std::chrono::sys_days{std::chrono::year{2026} / 11 / 23} + std::chrono::hours{20} + std::chrono::minutes{30};
     const std::string key = object_key("ZFY0001", t, std::string(64, 'a'), "a.mp4");
-    if (old) ::setenv("TZ", saved.c_str(), 1);
-    else ::unsetenv("TZ");
+    if (old)
+        ::setenv("TZ", saved.c_str(), 1);
+    else
+        ::unsetenv("TZ");
     ::tzset();
     EXPECT_EQ(key, "media/ZFY0001/2026/11/23/aaaaaaaaaaaaaaaa-a.mp4");
 }

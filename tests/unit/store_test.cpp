@@ -1,8 +1,8 @@
 // daemon/custody Store on a real SQLite file: files, upload queue, manifests,
 // dockings and the ledger behave as the station and the central archive rely on.
-#include <gtest/gtest.h>
+#include "daemon/custody/store.hpp"
 
-#include "tests/unit/support.hpp"
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/custody/store.hpp"
+#include "tests/unit/support.hpp"
 
 namespace dockd::custody {
 namespace {

@@ -1,12 +1,13 @@
 // The udev rules dockd prints for its configuration: exactly the configured
 // recorders' VID/PIDs and the hubs feeding the bays, in well-formed rule lines.
+#include "drivers/usb/udev_rules.hpp"
+
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <sstream>
 
 #include "daemon/config/config.hpp"
-#include "drivers/usb/udev_rules.hpp"
 
 namespace dockd::drivers::usb {
 namespace {
@@ -38,7 +39,8 @@ drivers:
     const std::string text = udev_rules(cfg);
     const auto lines = rule_lines(text);
     auto count = [&](const std::string& needle) {
-        return std::count_if(lines.begin(), lines.end(), [&](const auto& l) { return l.find(needle) != std::string::npos; });
+        return std::count_if(lines.begin(), lines.end(),
+                             [&](const auto& l) { return l.find(needle) != std::string::npos; });
     };
     EXPECT_EQ(count("ATTR{idVendor}==\"2207\", ATTR{idProduct}==\"0010\""), 1);
     EXPECT_EQ(count("ATTRS{idVendor}==\"2207\", ATTRS{idProduct}==\"0010\""), 1);
