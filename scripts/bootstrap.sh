@@ -9,7 +9,7 @@ packages=(
   libyaml-cpp-dev libsqlite3-dev libssl-dev libsystemd-dev libusb-1.0-0-dev libudev-dev
   libgtest-dev libgmock-dev
   umockdev libumockdev-dev libglib2.0-dev e2fsprogs mtools util-linux  # USB tests: emulated bus, disk images, losetup
-  python3 openssl sqlite3 procps systemd
+  python3 python3-seccomp openssl sqlite3 procps systemd  # python3-seccomp: ProtectClock-like filter in tests
   swift swift-proxy swift-object swift-container swift-account memcached stunnel4 curl  # S3 tests: Swift s3api over TLS
   chromium fonts-wqy-microhei  # status page test (headless) and CJK names on the page
 )

@@ -71,6 +71,7 @@ json::value station_json(const station::StationSummary& s) {
         {"disk", {{"staging_free_bytes", opt(s.staging_free_bytes)}}},
         {"network", {{"state", network}, {"targets", targets}, {"last_error", opt(s.queue.last_error)}}},
         {"host_clock_synced", s.host_clock_synced},
+        {"host_clock_source", s.host_clock_source},
         {"queue", queue},
         {"oldest_unarchived_age_s", s.queue.oldest_unarchived_age_ms
                                         ? json::value(*s.queue.oldest_unarchived_age_ms / 1000)
@@ -85,6 +86,9 @@ json::value bay_json(const bay::BayStatus& b) {
     json::value recorder = nullptr, officer = nullptr;
     if (!b.serial.empty()) recorder = json::object{{"serial", b.serial}, {"model", b.model}};
     if (!b.officer_no.empty()) officer = json::object{{"no", b.officer_no}, {"name", b.officer_name}};
+    json::array gates, notes;
+    for (const auto& g : b.gates) gates.push_back(json::object{{"name", g.name}, {"met", g.met}, {"detail", g.detail}});
+    for (const auto& n : b.notes) notes.push_back(json::value(n));
     return json::object{
         {"id", b.id},
         {"state", std::string(bay::to_string(b.state))},
@@ -101,6 +105,13 @@ json::value bay_json(const bay::BayStatus& b) {
           {"files_refused", b.files_refused},
           {"files_failed", b.files_failed}}},
         {"clock_offset_ms", opt(b.clock_offset_ms)},
+        {"clock",
+         {{"measured", b.clock_offset_ms.has_value()},
+          {"plausible", opt(b.clock_plausible)},
+          {"set", opt(b.clock_set)}}},
+        {"gates", gates},
+        {"ready_rule", b.ready_rule.empty() ? json::value(nullptr) : json::value(b.ready_rule)},
+        {"notes", notes},
         {"error", b.error.empty() ? json::value(nullptr) : json::value(b.error)},
     };
 }
@@ -146,6 +157,15 @@ json::value docking_json(const custody::DockingListRow& r) {
                         {"battery_in", opt(d.battery_in)},
                         {"battery_out", opt(d.battery_out)},
                         {"clock_offset_ms", opt(d.clock_offset_ms)},
+                        {"clock_measured", opt(d.clock_measured)},
+                        {"clock_plausible", opt(d.clock_plausible)},
+                        {"host_synced", opt(d.host_synced)},
+                        {"clock_set", opt(d.clock_set)},
+                        {"firmware", opt(d.firmware)},
+                        {"device_officer_no", opt(d.device_officer_no)},
+                        {"storage_total_bytes", opt(d.storage_total)},
+                        {"storage_free_bytes", opt(d.storage_free)},
+                        {"ready_rule", opt(d.ready_rule)},
                         {"fault", opt(d.fault)},
                         {"files", r.files},
                         {"bytes", r.bytes}};

@@ -48,7 +48,10 @@ struct ObjectInfo {
 
 // Why a put failed, carried in Error::sys_errno so it survives Result<void>;
 // the uploader acts on it (retry with backoff, or stop the target and alert).
-enum class Failure { transient, credentials, no_bucket, conflict };
+// permanent: retrying the same request cannot succeed (a name the target
+// cannot hold, no permission, a 4xx refusal other than throttling); the file
+// is alerted and retried only at retry.max, in case a person fixes the cause.
+enum class Failure { transient, credentials, no_bucket, conflict, permanent };
 inline constexpr int errno_of(Failure f) {
     switch (f) {
         case Failure::credentials:
@@ -57,6 +60,8 @@ inline constexpr int errno_of(Failure f) {
             return ENOMEDIUM;
         case Failure::conflict:
             return EEXIST;
+        case Failure::permanent:
+            return ENOTRECOVERABLE;
         case Failure::transient:
             break;
     }
@@ -70,6 +75,14 @@ inline Failure failure_of(const Error& e) {
             return Failure::no_bucket;
         case EEXIST:
             return Failure::conflict;
+        // A target's own file system refusing the name or the access.
+        case ENOTRECOVERABLE:
+        case ENAMETOOLONG:
+        case ENOTDIR:
+        case EACCES:
+        case EPERM:
+        case EROFS:
+            return Failure::permanent;
         default:
             return Failure::transient;
     }
@@ -82,6 +95,8 @@ inline const char* to_string(Failure f) {
             return "no_bucket";
         case Failure::conflict:
             return "conflict";
+        case Failure::permanent:
+            return "permanent";
         case Failure::transient:
             break;
     }

@@ -54,8 +54,9 @@ BayStatus Bay::status() const {
 
 void Bay::tick(std::chrono::steady_clock::time_point now) {
     // A recorder can stop answering mid-read; the worker stays blocked in the
-    // driver, so the bay says so instead of showing a frozen progress bar.
-    constexpr auto stall_after = std::chrono::seconds(30);
+    // driver, so the bay says so instead of showing a frozen progress bar,
+    // and later power-cycles the port: the recorder docks again afresh.
+    constexpr auto report_after = std::chrono::seconds(30);
     const bool copying = shown_.state == BayState::offloading || shown_.state == BayState::verifying;
     const std::uint64_t bytes = session_ ? session_->bytes_done.load() : 0;
     if (!copying || bytes != last_bytes_) {
@@ -65,11 +66,42 @@ void Bay::tick(std::chrono::steady_clock::time_point now) {
         stall_reported_ = false;
         return;
     }
-    if (!stall_reported_ && now - last_move_ >= stall_after) {
+    const auto still = now - last_move_;
+    if (!stall_reported_ && still >= report_after) {
         stall_reported_ = true;
         shown_.error = "recorder not answering: no data for 30 s (take it out and dock it again)";
         log::error("bay " + std::to_string(id_) + ": " + shown_.error);
     }
+    if (!session_) return;
+    auto& s = *session_;
+    if (still < ctx_.cfg.charge.stall_power_cycle_after || s.stall_cycled) return;
+    s.stall_cycled = true;  // once per docking
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(still).count();
+    auto r = ctx_.power_cycle ? ctx_.power_cycle(id_, "stall") : Result<void>(Error{"no switchable hub port"});
+    if (r) {
+        s.close_reason = "power-cycled: no data for " + std::to_string(secs) + " s";
+        log::warning("bay " + std::to_string(id_) + ": " + s.close_reason);
+    } else {
+        shown_.error = "recorder not answering: no data for " + std::to_string(secs) + " s; port not power-cycled (" +
+                       r.error().message + "): take it out and dock it again";
+        log::error("bay " + std::to_string(id_) + ": " + shown_.error);
+    }
+}
+
+void Bay::show_gate(Gate g) {
+    for (auto& shown : shown_.gates)
+        if (shown.name == g.name) {
+            shown = std::move(g);
+            return;
+        }
+    shown_.gates.push_back(std::move(g));
+}
+
+void Bay::note(const std::string& text) {
+    for (const auto& n : shown_.notes)
+        if (n == text) return;
+    shown_.notes.push_back(text);
+    log::info("bay " + std::to_string(id_) + ": " + text);
 }
 
 void Bay::set_state(BayState next) {
@@ -102,11 +134,14 @@ asio::awaitable<bool> Bay::pause(Session& s, std::chrono::milliseconds d) {
 // co_await inside && and inside an if condition (the chain went on after a
 // failed step, or the coroutine hit ud2).
 asio::awaitable<void> Bay::steps(Session& s) {
-    bool ok = co_await identify_and_check(s);
+    bool ok = co_await identify(s);
+    if (ok) ok = co_await check(s);
     if (ok) ok = co_await offload(s);
     if (ok) ok = co_await verify(s);
     if (ok) ok = enter_staged(s);
-    if (ok) ok = co_await set_clock(s);
+    // A clock set through the media (a time file) waits until the footage is
+    // safe; one set through a vendor library was set before the media opened.
+    if (ok && !s.clock_step_done) ok = co_await clock_step(s);
     if (ok) ok = co_await wipe(s);
     if (ok) co_await charge_and_hold(s);
 }
@@ -121,8 +156,7 @@ asio::awaitable<void> Bay::run(std::shared_ptr<Session> s) {
         fail(*s, std::string("internal error: ") + e.what());
     }
     if (!s->docking_id.empty()) {
-        std::optional<int> battery_out;
-        if (shown_.battery_percent) battery_out = shown_.battery_percent;
+        const std::optional<int> battery_out = shown_.battery_percent;
         co_await on_pool(ctx_.pool, [&] { ctx_.store.close_docking(s->docking_id, battery_out, s->close_reason); });
         log::info("bay " + std::to_string(id_) + ": docking " + s->docking_id + " closed (" + s->close_reason + ")");
         ctx_.wake_uploader();

@@ -23,7 +23,8 @@ public:
     void left();
     void stop();  // station shutdown: end the session, close its docking
     BayStatus status() const;
-    // Called every few seconds by the station: notices a copy that stopped moving.
+    // Called every few seconds by the station: notices a copy that stopped
+    // moving, says so, and power-cycles the port once per docking.
     void tick(std::chrono::steady_clock::time_point now);
     int id() const { return id_; }
     bool idle() const { return !session_; }
@@ -35,30 +36,40 @@ private:
         boost::asio::steady_timer timer;
         std::atomic<bool> cancelled{false};
         std::string close_reason = "removed";
-        std::string docking_id, serial;
-        std::int64_t clock_offset_ms = 0;
+        std::string docking_id, serial, model;
+        std::optional<std::string> firmware;
+        const std::chrono::steady_clock::time_point powered_since = std::chrono::steady_clock::now();
+        custody::ClockMeasurement clock;
+        std::optional<std::int64_t> offset_applied_ms;  // corrects recorded_at: measured and plausible only
+        bool clock_step_done = false;
         std::atomic<std::uint64_t> bytes_done{0}, files_done{0};
-        std::uint64_t bytes_before_file = 0;
         int staged = 0, skipped = 0, refused = 0, failed = 0;
         std::vector<std::int64_t> file_ids;          // rows committed or known in this docking
-        std::vector<drivers::MediaEntry> on_device;  // entries with a custody row, for wipe
+        std::vector<drivers::MediaEntry> on_device;  // entries with a custody row, for verify and wipe
+        std::optional<std::uint64_t> storage_free;   // last reading
+        bool stall_cycled = false;
     };
     struct Offloaded;
 
     boost::asio::awaitable<void> run(std::shared_ptr<Session> s);
     boost::asio::awaitable<void> steps(Session& s);
-    boost::asio::awaitable<bool> identify_and_check(Session& s);
+    boost::asio::awaitable<bool> identify(Session& s);
+    boost::asio::awaitable<bool> check(Session& s);
+    boost::asio::awaitable<void> write_officer(Session& s, const custody::OpenedDocking& opened);
     boost::asio::awaitable<bool> offload(Session& s);
     boost::asio::awaitable<bool> verify(Session& s);
     bool enter_staged(Session& s);
-    boost::asio::awaitable<bool> set_clock(Session& s);
+    boost::asio::awaitable<bool> clock_step(Session& s);
     boost::asio::awaitable<bool> wipe(Session& s);
+    boost::asio::awaitable<bool> read_free_storage(Session& s);
     boost::asio::awaitable<void> charge_and_hold(Session& s);
     // Sleeps unless the session is cancelled; false once it is.
     boost::asio::awaitable<bool> pause(Session& s, std::chrono::milliseconds d);
 
     void set_state(BayState next);
     void fail(Session& s, const std::string& reason);
+    void show_gate(Gate g);
+    void note(const std::string& text);
 
     int id_;
     StationContext& ctx_;

@@ -35,6 +35,41 @@ bool wanted_extension(const std::string& path, const std::vector<std::string>& e
 }  // namespace
 
 struct Bay::Offloaded {
+    // Every listed entry ends as a file to copy or a row with its reason
+    // (issue 9): hostile names, symlinks, branches not walked, and anything
+    // named like media that is not a regular file. Other names are not media.
+    static std::vector<drivers::MediaEntry> sort_listing(Bay& bay, Session& s, std::vector<drivers::MediaEntry>& all) {
+        auto& ctx = bay.ctx_;
+        std::vector<drivers::MediaEntry> to_copy;
+        for (auto& entry : all) {
+            const bool media = wanted_extension(entry.device_path, ctx.cfg.ingest.extensions);
+            auto why = refusal(entry, media);
+            if (!why && entry.kind == drivers::EntryKind::file && media) to_copy.push_back(std::move(entry));
+            if (!why) continue;
+            const auto shown = ingest::printable_path(entry.device_path);
+            log::warning("bay " + std::to_string(bay.id_) + ": " + s.serial + ": refused " + shown + ": " + *why);
+            ctx.store.record_refused(s.docking_id, s.serial, shown, entry.size_bytes, to_unix_ms(entry.modified_at),
+                                     *why);
+            ++s.refused;
+        }
+        return to_copy;
+    }
+
+    static std::optional<std::string> refusal(const drivers::MediaEntry& entry, bool media) {
+        using drivers::EntryKind;
+        if (entry.kind == EntryKind::branch) return "not listed: " + entry.problem;
+        if (entry.kind == EntryKind::directory)
+            return media
+                       ? std::optional<std::string>("a directory named like media (its files are listed on their own)")
+                       : std::nullopt;
+        if (entry.kind == EntryKind::special)
+            return media ? std::optional<std::string>(entry.problem + ", not a regular file") : std::nullopt;
+        auto safe = ingest::check_device_path(entry.device_path);
+        if (!safe) return safe.error().message;
+        if (entry.kind == EntryKind::symlink) return "symbolic link (never followed)";
+        return std::nullopt;
+    }
+
     static FileResult one(Bay& bay, Session& s, const drivers::MediaEntry& entry, std::size_t index,
                           std::vector<std::byte>& buf) {
         auto& ctx = bay.ctx_;
@@ -53,6 +88,8 @@ struct Bay::Offloaded {
         auto writer = ctx.staging.begin(staging_name);
         if (!writer) return {Outcome::failed, std::nullopt, writer.error().message};
         auto reader = s.recorder->open_media(entry);
+        if (!reader && reader.error().sys_errno == ENOENT)
+            return {Outcome::failed, std::nullopt, shown + ": vanished before it was copied"};
         if (!reader) return {Outcome::failed, std::nullopt, shown + ": open: " + reader.error().message};
         const auto base = s.bytes_done.load();
         auto copied = ingest::copy_and_hash(**reader, *writer, buf, s.cancelled,
@@ -69,7 +106,9 @@ struct Bay::Offloaded {
             const bool full = c.error().sys_errno == ENOSPC;
             return {full ? Outcome::disk_full : Outcome::failed, std::nullopt, shown + ": " + c.error().message};
         }
-        const auto recorded_at = entry.modified_at - std::chrono::milliseconds(s.clock_offset_ms);
+        // Only a measured, plausible offset corrects the time (DESIGN §12).
+        const auto recorded_at = corrected_time(entry.modified_at, s.offset_applied_ms);
+        const auto ingested_at = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
         custody::StagedFile f;
         f.docking_id = s.docking_id;
         f.serial = s.serial;
@@ -78,10 +117,11 @@ struct Bay::Offloaded {
         f.device_mtime_ms = mtime_ms;
         f.sha256 = copied->sha256;
         f.staging_name = staging_name;
-        f.object_key = ingest::object_key(s.serial, recorded_at, copied->sha256, entry.device_path);
+        f.object_key =
+            ingest::object_key(s.serial, filing_time(recorded_at, ingested_at), copied->sha256, entry.device_path);
         f.recorded_at_device = rfc3339(entry.modified_at);
-        f.recorded_at = rfc3339(recorded_at);
-        f.ingested_at = rfc3339(std::chrono::system_clock::now());
+        f.recorded_at = recorded_at ? rfc3339(*recorded_at) : std::nullopt;
+        f.ingested_at = rfc3339(ingested_at).value_or("");
         f.important = entry.important;
         return {Outcome::staged, ctx.store.commit_staged(f, ctx.target_urls), ""};
     }
@@ -96,23 +136,7 @@ asio::awaitable<bool> Bay::offload(Session& s) {
         fail(s, "cannot list media: " + listing.error().message);
         co_return false;
     }
-    std::vector<drivers::MediaEntry> to_copy;
-    co_await on_pool(ctx_.pool, [&] {
-        for (auto& entry : *listing) {
-            auto safe = ingest::check_device_path(entry.device_path);
-            if (safe && entry.is_symlink) safe = Error{"symbolic link (never followed)"};
-            if (!safe) {
-                const auto shown = ingest::printable_path(entry.device_path);
-                log::warning("bay " + std::to_string(id_) + ": " + s.serial + ": refused " + shown + ": " +
-                             safe.error().message);
-                ctx_.store.record_refused(s.docking_id, s.serial, shown, entry.size_bytes,
-                                          to_unix_ms(entry.modified_at), safe.error().message);
-                ++s.refused;
-            } else if (wanted_extension(entry.device_path, ctx_.cfg.ingest.extensions)) {
-                to_copy.push_back(std::move(entry));
-            }
-        }
-    });
+    auto to_copy = co_await on_pool(ctx_.pool, [&] { return Offloaded::sort_listing(*this, s, *listing); });
     shown_.files_refused = static_cast<std::uint64_t>(s.refused);
     shown_.files_total = to_copy.size();
     shown_.bytes_total = 0;
@@ -122,7 +146,14 @@ asio::awaitable<bool> Bay::offload(Session& s) {
     for (std::size_t i = 0; i < to_copy.size(); ++i) {
         const auto& entry = to_copy[i];
         const auto bytes_before = s.bytes_done.load();
-        auto r = co_await on_pool(ctx_.pool, [&] { return Offloaded::one(*this, s, entry, i, buffer); });
+        auto r = co_await on_pool(ctx_.pool, [&] {
+            auto one = Offloaded::one(*this, s, entry, i, buffer);
+            // A listed file that was not copied keeps a row of its own (issue 9).
+            if (one.outcome == Outcome::failed && !s.cancelled)
+                ctx_.store.record_failed(s.docking_id, s.serial, ingest::printable_path(entry.device_path),
+                                         entry.size_bytes, to_unix_ms(entry.modified_at), one.error);
+            return one;
+        });
         if (s.cancelled) co_return false;
         switch (r.outcome) {
             case Outcome::staged:

@@ -1,4 +1,4 @@
-// The steps of a docking other than the offload itself.
+// verifying, staged, wiping and ready: the steps after the offload.
 #include <algorithm>
 #include <cmath>
 
@@ -12,76 +12,6 @@
 namespace dockd::bay {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
-
-asio::awaitable<bool> Bay::identify_and_check(Session& s) {
-    auto& rec = *s.recorder;
-    auto identity = co_await on_pool(ctx_.pool, [&] { return rec.identify(); });
-    if (s.cancelled) co_return false;
-    if (!identity) {
-        fail(s, "cannot identify recorder: " + identity.error().message);
-        co_return false;
-    }
-    if (auto ok = ingest::check_serial(identity->serial); !ok) {
-        fail(s, "recorder refused: " + ok.error().message);
-        co_return false;
-    }
-    s.serial = identity->serial;
-    shown_.serial = identity->serial;
-    shown_.model = identity->model;
-    std::optional<custody::OfficerRecord> officer;
-    if (identity->officer)
-        officer = custody::OfficerRecord{identity->officer->no, identity->officer->name, identity->officer->unit_no,
-                                         identity->officer->unit_name};
-    const custody::RecorderIdentity rid{identity->serial, identity->vendor, identity->model, identity->firmware};
-    s.docking_id = co_await on_pool(ctx_.pool, [&] { return ctx_.store.open_docking(id_, rid, officer); });
-    shown_.docking_id = s.docking_id;
-    if (officer) {
-        shown_.officer_no = officer->no;
-        shown_.officer_name = officer->name;
-    } else if (auto d = ctx_.store.docking(s.docking_id); d && d->officer_no) {
-        shown_.officer_no = *d->officer_no;
-        if (auto o = ctx_.store.officer(*d->officer_no)) shown_.officer_name = o->name;
-    }
-    set_state(BayState::identified);
-
-    set_state(BayState::checking);
-    struct Health {
-        Result<int> battery;
-        Result<drivers::StorageInfo> storage;
-        Result<SystemTime> device_time;
-        SystemTime station_time;
-    };
-    auto h = co_await on_pool(ctx_.pool, [&] {
-        // Station time sampled right around the device read: the offset is what
-        // corrects every recorded_at of this docking.
-        auto before = std::chrono::system_clock::now();
-        auto device = rec.read_clock();
-        auto after = std::chrono::system_clock::now();
-        return Health{rec.battery_percent(), rec.storage(), std::move(device), before + (after - before) / 2};
-    });
-    if (s.cancelled) co_return false;
-    if (!h.battery) {
-        fail(s, "battery: " + h.battery.error().message);
-        co_return false;
-    }
-    if (!h.storage) {
-        fail(s, "storage: " + h.storage.error().message);
-        co_return false;
-    }
-    if (!h.device_time) {
-        fail(s, "clock: " + h.device_time.error().message);
-        co_return false;
-    }
-    shown_.battery_percent = std::clamp(*h.battery, 0, 100);
-    s.clock_offset_ms = to_unix_ms(*h.device_time) - to_unix_ms(h.station_time);
-    shown_.clock_offset_ms = s.clock_offset_ms;
-    const custody::ClockMeasurement m{rfc3339(*h.device_time), rfc3339(h.station_time), s.clock_offset_ms};
-    co_await on_pool(ctx_.pool, [&] {
-        ctx_.store.record_health(s.docking_id, *shown_.battery_percent, h.storage->total_bytes, h.storage->free_bytes);
-        ctx_.store.record_clock(s.docking_id, m);
-    });
-    co_return !s.cancelled;
-}
 
 asio::awaitable<bool> Bay::verify(Session& s) {
     if (ctx_.cfg.ingest.verify == config::Verify::none || s.file_ids.empty()) co_return !s.cancelled;
@@ -131,44 +61,24 @@ bool Bay::enter_staged(Session& s) {
     return true;
 }
 
-asio::awaitable<bool> Bay::set_clock(Session& s) {
-    const auto drift = std::chrono::milliseconds(std::llabs(s.clock_offset_ms));
-    if (drift <= ctx_.cfg.clock.max_drift) co_return true;
-    if (!ctx_.cfg.clock.set_device_clock) {
-        fail(s, "device clock off by " + std::to_string(s.clock_offset_ms) + " ms and clock.set_device_clock is false");
-        co_return false;
-    }
-    auto& rec = *s.recorder;
-    auto result = co_await on_pool(ctx_.pool, [&]() -> Result<std::int64_t> {
-        if (auto r = rec.set_clock(std::chrono::system_clock::now()); !r) return r.error();
-        auto now_device = rec.read_clock();
-        if (!now_device) return now_device.error();
-        return to_unix_ms(*now_device) - to_unix_ms(std::chrono::system_clock::now());
-    });
-    if (s.cancelled) co_return false;
-    const std::string detail = result ? "offset after set " + std::to_string(*result) + " ms" : result.error().message;
-    co_await on_pool(ctx_.pool, [&] { ctx_.store.record_clock_set(s.docking_id, result.ok(), detail); });
-    if (!result) {
-        fail(s, "cannot set device clock: " + detail);
-        co_return false;
-    }
-    shown_.clock_offset_ms = *result;
-    if (std::chrono::milliseconds(std::llabs(*result)) > ctx_.cfg.clock.max_drift) {
-        fail(s, "device clock still off by " + std::to_string(*result) + " ms after setting it");
-        co_return false;
-    }
-    co_return true;
-}
-
+// seed R4: a device copy goes only once its custody copy is proven safe. A
+// file no target can take (a permanent refusal) stays on the recorder, and the
+// bay says so rather than waiting for it forever.
 asio::awaitable<bool> Bay::wipe(Session& s) {
     const auto policy = ctx_.cfg.ingest.wipe_after;
-    if (policy == config::WipeAfter::never) co_return true;
+    if (policy == config::WipeAfter::never) {
+        const bool ok = co_await read_free_storage(s);
+        co_return ok;
+    }
     set_state(BayState::wiping);
     auto& rec = *s.recorder;
-    // seed R4: a device copy goes only once its custody copy is proven safe.
     for (;;) {
-        auto remaining = co_await on_pool(ctx_.pool, [&]() -> Result<std::size_t> {
-            std::size_t left = 0;
+        struct Left {
+            std::size_t waiting = 0;
+            std::vector<std::string> kept;  // refused for good by a target: "path: why"
+        };
+        auto remaining = co_await on_pool(ctx_.pool, [&]() -> Result<Left> {
+            Left left;
             for (const auto& entry : s.on_device) {
                 if (s.cancelled) break;
                 auto row =
@@ -177,7 +87,10 @@ asio::awaitable<bool> Bay::wipe(Session& s) {
                 const bool verified = ctx_.cfg.ingest.verify == config::Verify::none || row->verified_at;
                 const bool archived = row->state == "archived";
                 if (!verified || (policy == config::WipeAfter::archived && !archived)) {
-                    ++left;
+                    if (auto why = ctx_.store.upload_refused(row->id))
+                        left.kept.push_back(ingest::printable_path(entry.device_path) + ": " + *why);
+                    else
+                        ++left.waiting;
                     continue;
                 }
                 if (auto r = rec.remove_media(entry); !r)
@@ -191,24 +104,47 @@ asio::awaitable<bool> Bay::wipe(Session& s) {
             fail(s, remaining.error().message);
             co_return false;
         }
-        if (*remaining == 0) {
+        for (const auto& k : remaining->kept) note("kept on the recorder, no target can archive it: " + k);
+        if (remaining->waiting == 0) {
             set_state(BayState::staged);
-            co_return true;
+            const bool ok = co_await read_free_storage(s);
+            co_return ok;
         }
         const bool docked = co_await pause(s, 2s);  // waiting for the archive to confirm
         if (!docked) co_return false;
     }
 }
 
+// Free storage as the recorder leaves the station: after the wipe policy ran.
+asio::awaitable<bool> Bay::read_free_storage(Session& s) {
+    auto& rec = *s.recorder;
+    auto storage = co_await on_pool(ctx_.pool, [&] { return rec.storage(); });
+    if (s.cancelled) co_return false;
+    if (storage) s.storage_free = storage->free_bytes;
+    show_gate(storage_gate(storage ? s.storage_free : std::nullopt, ctx_.cfg.checks.min_free_storage));
+    co_return true;
+}
+
+// ready (DESIGN §3): every gate met. The gates are read again every few
+// seconds while the recorder charges; the rule that made the bay ready is
+// recorded once.
 asio::awaitable<void> Bay::charge_and_hold(Session& s) {
     auto& rec = *s.recorder;
     bool announced = false;
     for (;;) {
         auto battery = co_await on_pool(ctx_.pool, [&] { return rec.battery_percent(); });
         if (s.cancelled) co_return;
-        if (battery) shown_.battery_percent = std::clamp(*battery, 0, 100);
-        const bool charged = battery && *battery >= ctx_.cfg.charge.ready_percent;
-        if (charged && !announced) {
+        if (battery) shown_.battery_percent = *battery;
+        const auto on_power =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - s.powered_since);
+        auto charge = charge_gate(battery ? *battery : std::nullopt, on_power, ctx_.cfg.charge);
+        const std::string rule = charge.detail;
+        show_gate(std::move(charge));
+        bool all = true;
+        for (const auto& g : shown_.gates) all = all && g.met;
+        if (all && !announced) {
+            shown_.ready_rule = rule;
+            co_await on_pool(ctx_.pool, [&] { ctx_.store.record_ready(s.docking_id, rule); });
             set_state(BayState::ready);
             announced = true;
         }

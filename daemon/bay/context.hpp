@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/common/result.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/custody/store.hpp"
 #include "daemon/ingest/staging.hpp"
@@ -21,6 +22,11 @@ struct StationContext {
     const config::Config& cfg;
     std::vector<std::string> target_urls;  // every staged file is queued for each
     std::function<void()> wake_uploader;
+    // Whether the host clock is proven synchronised now (cached; never blocks).
+    std::function<bool()> host_clock_synced;
+    // Power-cycles the bay's hub port (audited with `by`); an error when the
+    // bay has no switchable port. Runs on the io_context.
+    std::function<Result<void>(int bay, const std::string& by)> power_cycle;
 };
 
 }  // namespace dockd::bay

@@ -55,6 +55,36 @@ std::optional<SystemTime> parse_date(std::string_view text) {
     return from_unix_ms(static_cast<std::int64_t>(timegm(&tm)) * 1000);
 }
 
+std::optional<std::string> rfc3339(MillisTime t) {
+    const std::int64_t ms = to_unix_ms(t);
+    if (ms < rfc3339_min_ms || ms > rfc3339_max_ms) return std::nullopt;
+    using namespace std::chrono;
+    const auto day = floor<days>(t);
+    const year_month_day ymd(day);
+    const hh_mm_ss<milliseconds> hms(t - day);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
+    return std::string(buf);
+}
+
+std::int64_t utc_year(MillisTime t) {
+    using namespace std::chrono;
+    // Exact within std::chrono::year's range; beyond it, the year by 365.2425-day years.
+    const std::int64_t day = floor<days>(t).time_since_epoch().count();
+    constexpr std::int64_t safe_days = 10'000'000;  // ~27,000 years either side
+    if (day > -safe_days && day < safe_days) return static_cast<int>(year_month_day(sys_days(days(day))).year());
+    return 1970 + day * 10'000 / 3'652'425;
+}
+
+std::optional<std::int64_t> checked_sub(std::int64_t a, std::int64_t b) {
+    std::int64_t out = 0;
+    if (__builtin_sub_overflow(a, b, &out)) return std::nullopt;
+    return out;
+}
+
 std::int64_t to_unix_ms(SystemTime t) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }

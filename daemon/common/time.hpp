@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -8,6 +9,14 @@
 namespace dockd {
 
 using SystemTime = std::chrono::system_clock::time_point;
+// Milliseconds since the epoch in 64 bits: the type for times read from
+// devices, which can hold any value (SystemTime overflows outside 1677..2262).
+using MillisTime = std::chrono::sys_time<std::chrono::milliseconds>;
+
+// 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z in Unix ms: the range
+// RFC 3339 can write.
+inline constexpr std::int64_t rfc3339_min_ms = -62135596800000;
+inline constexpr std::int64_t rfc3339_max_ms = 253402300799999;
 
 // RFC 3339 UTC with millisecond precision: "2026-11-23T18:02:11.250Z".
 std::string rfc3339(SystemTime t);
@@ -15,7 +24,20 @@ std::optional<SystemTime> parse_rfc3339(std::string_view text);
 // "YYYY-MM-DD" → midnight UTC of that day.
 std::optional<SystemTime> parse_date(std::string_view text);
 
+// RFC 3339 of a device time; nullopt outside years 0001..9999.
+std::optional<std::string> rfc3339(MillisTime t);
+// The UTC calendar year of t (any int64 ms value).
+std::int64_t utc_year(MillisTime t);
+
 std::int64_t to_unix_ms(SystemTime t);
+inline std::int64_t to_unix_ms(MillisTime t) {
+    return t.time_since_epoch().count();
+}
+inline MillisTime millis_time(std::int64_t unix_ms) {
+    return MillisTime(std::chrono::milliseconds(unix_ms));
+}
+// a - b, or nullopt when it does not fit in 64 bits.
+std::optional<std::int64_t> checked_sub(std::int64_t a, std::int64_t b);
 SystemTime from_unix_ms(std::int64_t ms);
 
 // The station's clocks: real time and a test clock share this seam.

@@ -50,6 +50,9 @@ struct DriverConfig {
     ZfyLayout zfy_layout = ZfyLayout::packed89;
     std::filesystem::path password_file;  // sdk, secret (0600)
     Millis call_timeout{5000};            // sdk
+    // sdk: write the officer assigned at the station into the recorder's own
+    // record (WriteZFYInfo) when it reports another one.
+    bool write_officer = true;
     int line = 0;
 };
 
@@ -58,12 +61,35 @@ struct ChargeConfig {
     int max_concurrent_charging = 4;
     Millis power_on_stagger{500};
     int power_cycle_after_failed_commands = 3;  // 0 = never power-cycle on its own
+    // A recorder that cannot report its battery counts as charged only after
+    // this long on power (DESIGN §12: never an estimated level).
+    Millis unknown_battery_hold{std::chrono::hours(3)};
+    // A copy that moves no byte this long gets the bay's port power-cycled,
+    // once per docking (only on switchable hub ports).
+    Millis stall_power_cycle_after{std::chrono::seconds(60)};
 };
 
 struct ClockConfig {
     Millis max_drift{2000};
     bool set_device_clock = true;
     bool require_synced_host_clock = false;
+    // A device clock off by more than this (or outside 2000..2099) is recorded
+    // as read and flagged, never used to correct times.
+    Millis max_plausible_offset{std::chrono::hours(24 * 366)};
+};
+
+// Firmware a model must run to be "ready": a minimum version, or a list.
+struct FirmwareRule {
+    std::string model;
+    std::optional<std::string> min_version;
+    std::vector<std::string> allowed;  // empty: any version >= min_version
+    int line = 0;
+};
+
+// What "ready" requires beyond charge and clock (seed R2).
+struct ChecksConfig {
+    std::uint64_t min_free_storage = 1ull << 30;  // on the recorder, after the wipe policy
+    std::vector<FirmwareRule> firmware;           // models not listed: any firmware
 };
 
 enum class Verify { reread, none };
@@ -137,6 +163,7 @@ struct Config {
     std::vector<DriverConfig> drivers;
     ChargeConfig charge;
     ClockConfig clock;
+    ChecksConfig checks;
     IngestConfig ingest;
     UploadConfig upload;
     RetentionConfig retention;

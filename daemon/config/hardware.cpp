@@ -58,15 +58,16 @@ struct TypedOption {
 };
 constexpr DriverType kUms = DriverType::ums, kSdk = DriverType::sdk, kSim = DriverType::sim;
 const TypedOption kTypedOptions[] = {
-    {"match", {kUms, kSdk}}, {"bays_dir", {kSim}},   {"time_file", {kUms, kSdk}}, {"time_format", {kUms, kSdk}},
-    {"library", {kSdk}},     {"zfy_layout", {kSdk}}, {"password_file", {kSdk}},   {"call_timeout", {kSdk}},
+    {"match", {kUms, kSdk}},       {"bays_dir", {kSim}},     {"time_file", {kUms, kSdk}},
+    {"time_format", {kUms, kSdk}}, {"library", {kSdk}},      {"zfy_layout", {kSdk}},
+    {"password_file", {kSdk}},     {"call_timeout", {kSdk}}, {"write_officer", {kSdk}},
 };
 
 void read_driver(Context& ctx, const YAML::Node& node, std::size_t index, std::vector<DriverConfig>& out) {
     const std::string where = "drivers[" + std::to_string(index) + "]";
     Section s(ctx, node, where,
               {"type", "match", "bays_dir", "time_file", "time_format", "library", "zfy_layout", "password_file",
-               "call_timeout"},
+               "call_timeout", "write_officer"},
               Context::line_of(node));
     if (!s.valid()) return;
     DriverConfig d;
@@ -110,6 +111,7 @@ void read_driver(Context& ctx, const YAML::Node& node, std::size_t index, std::v
     if (s.path("password_file", d.password_file))
         check_secret_file(ctx, Context::line_of(s.get("password_file")), s.name("password_file"), d.password_file);
     s.duration("call_timeout", d.call_timeout, Millis(1));
+    s.boolean("write_officer", d.write_officer);
 
     if (d.type == DriverType::sim) s.require("bays_dir");
     if (d.type == DriverType::sdk) s.require("library");

@@ -25,14 +25,16 @@ LoadResult parse_config(const std::string& yaml_text, const std::filesystem::pat
 
     Config cfg;
     cfg.source = file.empty() ? std::filesystem::path() : source;
-    detail::Section root(ctx, doc, "",
-                         {"station", "ports", "drivers", "charge", "clock", "ingest", "upload", "retention", "api"}, 1);
+    detail::Section root(
+        ctx, doc, "",
+        {"station", "ports", "drivers", "charge", "clock", "checks", "ingest", "upload", "retention", "api"}, 1);
     if (root.valid()) {
         detail::read_station(root, cfg.station);
         detail::read_ports(root, cfg.ports);
         detail::read_drivers(root, cfg.drivers);
         detail::read_charge(root, cfg.charge);
         detail::read_clock(root, cfg.clock);
+        detail::read_checks(root, cfg.checks);
         detail::read_ingest(root, cfg.ingest);
         detail::read_upload(root, cfg.upload);
         detail::read_retention(root, cfg.retention);

@@ -9,20 +9,28 @@ namespace dockd::config::detail {
 
 void read_charge(Section& root, ChargeConfig& out) {
     Section s(root.ctx(), root.get("charge"), "charge",
-              {"ready_percent", "max_concurrent_charging", "power_on_stagger", "power_cycle_after_failed_commands"},
+              {"ready_percent", "max_concurrent_charging", "power_on_stagger", "power_cycle_after_failed_commands",
+               "unknown_battery_hold", "stall_power_cycle_after"},
               root.line("charge"));
     s.integer("ready_percent", out.ready_percent, 1, 100);
     s.integer("max_concurrent_charging", out.max_concurrent_charging, 1, INT_MAX);
     s.duration("power_on_stagger", out.power_on_stagger);
     s.integer("power_cycle_after_failed_commands", out.power_cycle_after_failed_commands, 0, 100);
+    s.duration("unknown_battery_hold", out.unknown_battery_hold);
+    s.duration("stall_power_cycle_after", out.stall_power_cycle_after, Millis(1000));
 }
 
 void read_clock(Section& root, ClockConfig& out) {
-    Section s(root.ctx(), root.get("clock"), "clock", {"max_drift", "set_device_clock", "require_synced_host_clock"},
+    Section s(root.ctx(), root.get("clock"), "clock",
+              {"max_drift", "set_device_clock", "require_synced_host_clock", "max_plausible_offset"},
               root.line("clock"));
     s.duration("max_drift", out.max_drift);
     s.boolean("set_device_clock", out.set_device_clock);
     s.boolean("require_synced_host_clock", out.require_synced_host_clock);
+    s.duration("max_plausible_offset", out.max_plausible_offset, Millis(1000));
+    if (out.max_plausible_offset < out.max_drift)
+        root.ctx().error(s.line("max_plausible_offset"),
+                         "clock.max_plausible_offset must not be less than clock.max_drift");
 }
 
 void read_ingest(Section& root, IngestConfig& out) {

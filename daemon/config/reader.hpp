@@ -93,6 +93,7 @@ void read_ports(Section& root, std::vector<PortConfig>& out);
 void read_drivers(Section& root, std::vector<DriverConfig>& out);
 void read_charge(Section& root, ChargeConfig& out);
 void read_clock(Section& root, ClockConfig& out);
+void read_checks(Section& root, ChecksConfig& out);
 void read_ingest(Section& root, IngestConfig& out);
 void read_upload(Section& root, UploadConfig& out);
 void read_retention(Section& root, RetentionConfig& out);

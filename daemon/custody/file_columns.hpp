@@ -9,6 +9,8 @@ inline constexpr const char* file_columns =
     "purged_at, retention, important";
 inline constexpr const char* docking_columns =
     "d.id, d.bay, d.serial, d.officer_no, d.docked_at, d.undocked_at, d.close_reason, d.offload_done_at, "
-    "d.battery_in, d.battery_out, d.clock_offset_ms, d.device_time, d.station_time, d.fault";
-inline constexpr int docking_column_count = 14;
+    "d.battery_in, d.battery_out, d.clock_offset_ms, d.device_time, d.station_time, d.fault, "
+    "d.firmware, d.device_officer_no, d.clock_set, d.ready_rule, d.storage_total, d.storage_free, "
+    "d.clock_measured, d.clock_plausible, d.host_synced";
+inline constexpr int docking_column_count = 23;
 }  // namespace dockd::custody

@@ -1,13 +1,15 @@
 #include "daemon/custody/migrations.hpp"
 
+#include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <string>
 
 namespace dockd::custody {
 namespace {
 
 // Append-only: a released step is never edited, a change is a new step.
-constexpr std::array<const char*, 3> steps = {
+constexpr std::array<const char*, 4> steps = {
     // 1: the first station schema.
     R"sql(
 CREATE TABLE officers(
@@ -86,6 +88,37 @@ ALTER TABLE access_register ADD COLUMN role TEXT;
     R"sql(
 ALTER TABLE uploads ADD COLUMN reason_class TEXT;
 )sql",
+    // 4: truthful facts (issue 9). What was measured, and how far to trust it:
+    // NULL is "not known" everywhere (DESIGN §12). Files gain the state
+    // 'failed' (listed but not copied: vanished, unreadable, I/O error), one
+    // row per docking that tried, so the identity index leaves failed rows out.
+    R"sql(
+ALTER TABLE dockings ADD COLUMN firmware TEXT;
+ALTER TABLE dockings ADD COLUMN device_officer_no TEXT;
+ALTER TABLE dockings ADD COLUMN clock_measured INTEGER;
+ALTER TABLE dockings ADD COLUMN clock_plausible INTEGER;
+ALTER TABLE dockings ADD COLUMN host_synced INTEGER;
+ALTER TABLE dockings ADD COLUMN clock_set TEXT;
+ALTER TABLE dockings ADD COLUMN ready_rule TEXT;
+CREATE TABLE files_v4(
+  id INTEGER PRIMARY KEY, docking_id TEXT NOT NULL REFERENCES dockings(id),
+  serial TEXT NOT NULL, device_path TEXT NOT NULL, size INTEGER NOT NULL,
+  device_mtime_ms INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('staged','archived','refused','failed','lost')),
+  reason TEXT, sha256 TEXT, staging_name TEXT UNIQUE, object_key TEXT,
+  recorded_at_device TEXT, recorded_at TEXT, ingested_at TEXT,
+  verified_at TEXT, wiped_at TEXT, archived_at TEXT, purged_at TEXT,
+  retention TEXT NOT NULL DEFAULT 'standard' CHECK(retention IN ('standard','long_term')),
+  important INTEGER NOT NULL DEFAULT 0, retain_reason TEXT);
+INSERT INTO files_v4 SELECT id, docking_id, serial, device_path, size, device_mtime_ms, state, reason, sha256,
+  staging_name, object_key, recorded_at_device, recorded_at, ingested_at, verified_at, wiped_at, archived_at,
+  purged_at, retention, important, retain_reason FROM files;
+DROP TABLE files;
+ALTER TABLE files_v4 RENAME TO files;
+CREATE UNIQUE INDEX files_identity ON files(serial, device_path, size, device_mtime_ms) WHERE state != 'failed';
+CREATE INDEX files_docking ON files(docking_id);
+CREATE INDEX files_state ON files(state);
+)sql",
 };
 
 }  // namespace
@@ -94,20 +127,28 @@ int latest_schema_version() {
     return static_cast<int>(steps.size());
 }
 
-Result<void> migrate(Database& db) {
+Result<void> migrate(Database& db, int up_to) {
     try {
-        auto st = db.prepare("PRAGMA user_version");
-        st.step();
-        const int current = static_cast<int>(st.int64(0));
+        const int current = [&] {
+            auto st = db.prepare("PRAGMA user_version");
+            st.step();
+            return static_cast<int>(st.int64(0));
+        }();
         if (current > latest_schema_version())
             return Error{"custody store has schema " + std::to_string(current) + ", newer than this dockd (" +
                          std::to_string(latest_schema_version()) + "); refusing to touch it"};
-        for (int v = current + 1; v <= latest_schema_version(); ++v) {
+        // A step may rebuild a table others reference (SQLite's ALTER TABLE
+        // procedure): foreign keys are off while steps run, checked after each.
+        db.exec("PRAGMA foreign_keys=OFF");
+        for (int v = current + 1; v <= std::min(up_to, latest_schema_version()); ++v) {
             Transaction tx(db);
             db.exec(steps[static_cast<std::size_t>(v - 1)]);
+            if (db.prepare("PRAGMA foreign_key_check").step())
+                throw std::runtime_error("step " + std::to_string(v) + " leaves a broken reference");
             db.exec("PRAGMA user_version = " + std::to_string(v));
             tx.commit();
         }
+        db.exec("PRAGMA foreign_keys=ON");
     } catch (const std::exception& e) {
         return Error{std::string("schema migration: ") + e.what()};
     }

@@ -10,16 +10,46 @@
 namespace dockd::custody {
 
 struct RecorderIdentity {
-    std::string serial, vendor, model, firmware;
+    std::string serial, vendor, model;
+    std::optional<std::string> firmware;  // nullopt: the recorder does not report one
 };
 
 struct OfficerRecord {
     std::string no, name, unit_no, unit_name;
 };
 
+// A docked recorder's clock against the station's (DESIGN §12): only what was
+// read. An offset is applied to recorded_at only when measured and plausible.
 struct ClockMeasurement {
-    std::string device_time, station_time;  // RFC 3339
-    std::int64_t offset_ms = 0;             // device - station
+    std::optional<std::string> device_time;  // RFC 3339 as read; nullopt: unreadable or beyond 0001..9999
+    std::string station_time;                // RFC 3339
+    std::optional<std::int64_t> offset_ms;   // device - station; nullopt: not measured
+    bool plausible = false;                  // within 2000..2099 and clock.max_plausible_offset
+    bool host_synced = false;                // the station's own clock was proven synchronised
+};
+
+// Battery, storage and firmware as read at check time; nullopt: not reported.
+struct HealthReading {
+    std::optional<int> battery_percent;
+    std::optional<std::uint64_t> storage_total, storage_free;
+};
+
+// How setting a device clock ended (dockings.clock_set).
+enum class ClockSet {
+    confirmed,    // set and read back within clock.max_drift
+    unconfirmed,  // set; the recorder cannot be read back (time file, unreadable clock)
+    failed,       // the recorder refused, or read back off
+    withheld,     // not set: the host clock is not synchronised (clock.require_synced_host_clock)
+};
+const char* to_string(ClockSet s);
+
+// The custodian of a new docking (seed R1): the officer assigned at the
+// station wins over the one the recorder reports, and both are kept.
+struct OpenedDocking {
+    std::string id;
+    std::optional<std::string> officer_no;         // the custodian
+    std::optional<std::string> device_officer_no;  // as the recorder reported it
+    bool assignment_disagrees = false;             // both known and different
 };
 
 struct DockingRecord {
@@ -31,6 +61,9 @@ struct DockingRecord {
     std::optional<std::string> undocked_at, close_reason, offload_done_at;
     std::optional<std::int64_t> battery_in, battery_out, clock_offset_ms;
     std::optional<std::string> device_time, station_time, fault;
+    std::optional<std::string> firmware, device_officer_no, clock_set, ready_rule;
+    std::optional<std::int64_t> storage_total, storage_free;
+    std::optional<bool> clock_measured, clock_plausible, host_synced;  // nullopt: not checked yet
 };
 
 struct StagedFile {
@@ -38,7 +71,8 @@ struct StagedFile {
     std::uint64_t size = 0;
     std::int64_t device_mtime_ms = 0;
     std::string sha256, staging_name, object_key;
-    std::string recorded_at_device, recorded_at, ingested_at;
+    std::optional<std::string> recorded_at_device, recorded_at;  // nullopt: beyond 0001..9999
+    std::string ingested_at;
     bool important = false;
 };
 

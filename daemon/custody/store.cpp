@@ -66,10 +66,51 @@ AuditVerdict Store::verify() {
     return verify_audit(db_);
 }
 
-std::string Store::open_docking(int bay, const RecorderIdentity& rec, const std::optional<OfficerRecord>& officer) {
+const char* to_string(ClockSet s) {
+    switch (s) {
+        case ClockSet::confirmed:
+            return "confirmed";
+        case ClockSet::unconfirmed:
+            return "unconfirmed";
+        case ClockSet::failed:
+            return "failed";
+        case ClockSet::withheld:
+            return "withheld";
+    }
+    return "failed";
+}
+
+namespace {
+
+boost::json::value json_opt(const std::optional<std::string>& v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+}
+
+template <class T>
+boost::json::value json_opt(const std::optional<T>& v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+}
+
+}  // namespace
+
+void Store::upsert_officer(const OfficerRecord& o, const std::string& now) {
+    db_.prepare(
+           "INSERT INTO officers(no, name, unit_no, unit_name, updated_at) VALUES(?1,?2,?3,?4,?5) "
+           "ON CONFLICT(no) DO UPDATE SET name=COALESCE(NULLIF(?2,''),name), "
+           "unit_no=COALESCE(NULLIF(?3,''),unit_no), unit_name=COALESCE(NULLIF(?4,''),unit_name), updated_at=?5")
+        .bind(1, o.no)
+        .bind(2, o.name)
+        .bind(3, o.unit_no)
+        .bind(4, o.unit_name)
+        .bind(5, now)
+        .run();
+}
+
+OpenedDocking Store::open_docking(int bay, const RecorderIdentity& rec, const std::optional<OfficerRecord>& officer) {
     std::lock_guard lock(mutex_);
     const std::string now = now_text();
-    const std::string id = new_docking_id(bay);
+    OpenedDocking out;
+    out.id = new_docking_id(bay);
     Transaction tx(db_);
     db_.prepare(
            "INSERT INTO recorders(serial, vendor, model, firmware, first_seen_at, last_docked_at) "
@@ -81,77 +122,119 @@ std::string Store::open_docking(int bay, const RecorderIdentity& rec, const std:
         .bind(4, rec.firmware)
         .bind(5, now)
         .run();
-    std::optional<std::string> officer_no;
     if (officer && !officer->no.empty()) {
-        officer_no = officer->no;
-        db_.prepare(
-               "INSERT INTO officers(no, name, unit_no, unit_name, updated_at) VALUES(?1,?2,?3,?4,?5) "
-               "ON CONFLICT(no) DO UPDATE SET name=?2, unit_no=?3, unit_name=?4, updated_at=?5")
-            .bind(1, officer->no)
-            .bind(2, officer->name)
-            .bind(3, officer->unit_no)
-            .bind(4, officer->unit_name)
-            .bind(5, now)
-            .run();
-    } else {
-        // Custodian from the last assignment made at the station.
-        auto st = db_.prepare("SELECT officer_no FROM assignments WHERE serial=? ORDER BY id DESC LIMIT 1");
-        st.bind(1, rec.serial);
-        if (st.step()) officer_no = st.text(0);
+        out.device_officer_no = officer->no;
+        upsert_officer(*officer, now);
     }
-    db_.prepare("INSERT INTO dockings(id, bay, serial, officer_no, docked_at) VALUES(?,?,?,?,?)")
-        .bind(1, id)
+    // An officer assigned at the station is the custodian until reassigned
+    // (seed R1), whatever the recorder's own record says.
+    auto st =
+        db_.prepare("SELECT officer_no FROM assignments WHERE serial=? AND source='manual' ORDER BY id DESC LIMIT 1");
+    st.bind(1, rec.serial);
+    out.officer_no = st.step() ? std::optional<std::string>(st.text(0)) : out.device_officer_no;
+    out.assignment_disagrees = out.device_officer_no && out.officer_no != out.device_officer_no;
+    db_.prepare(
+           "INSERT INTO dockings(id, bay, serial, officer_no, device_officer_no, firmware, docked_at) "
+           "VALUES(?,?,?,?,?,?,?)")
+        .bind(1, out.id)
         .bind(2, bay)
         .bind(3, rec.serial)
-        .bind(4, officer_no)
-        .bind(5, now)
+        .bind(4, out.officer_no)
+        .bind(5, out.device_officer_no)
+        .bind(6, rec.firmware)
+        .bind(7, now)
         .run();
-    boost::json::object p{{"docking", id},        {"bay", bay},         {"serial", rec.serial},
-                          {"vendor", rec.vendor}, {"model", rec.model}, {"firmware", rec.firmware}};
-    if (officer_no) p["officer_no"] = *officer_no;
+    boost::json::object p{{"docking", out.id},
+                          {"bay", bay},
+                          {"serial", rec.serial},
+                          {"vendor", rec.vendor},
+                          {"model", rec.model},
+                          {"firmware", json_opt(rec.firmware)},
+                          {"officer_no", json_opt(out.officer_no)},
+                          {"device_officer_no", json_opt(out.device_officer_no)}};
+    if (out.assignment_disagrees) p["assignment_disagrees"] = true;
     append_locked("docked", std::move(p));
     tx.commit();
-    return id;
+    return out;
 }
 
-void Store::record_health(const std::string& docking_id, int battery_percent, std::uint64_t storage_total,
-                          std::uint64_t storage_free) {
+void Store::record_health(const std::string& docking_id, const HealthReading& h) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
+    const auto as_i64 = [](const std::optional<std::uint64_t>& v) {
+        return v ? std::optional<std::int64_t>(static_cast<std::int64_t>(*v)) : std::nullopt;
+    };
+    const auto battery = h.battery_percent ? std::optional<std::int64_t>(*h.battery_percent) : std::nullopt;
     db_.prepare("UPDATE dockings SET battery_in=?, storage_total=?, storage_free=? WHERE id=?")
-        .bind(1, battery_percent)
-        .bind(2, storage_total)
-        .bind(3, storage_free)
+        .bind(1, battery)
+        .bind(2, as_i64(h.storage_total))
+        .bind(3, as_i64(h.storage_free))
         .bind(4, docking_id)
         .run();
     append_locked("checked", {{"docking", docking_id},
-                              {"battery_percent", battery_percent},
-                              {"storage_total_bytes", storage_total},
-                              {"storage_free_bytes", storage_free}});
+                              {"battery_percent", json_opt(h.battery_percent)},
+                              {"storage_total_bytes", json_opt(h.storage_total)},
+                              {"storage_free_bytes", json_opt(h.storage_free)}});
     tx.commit();
 }
 
 void Store::record_clock(const std::string& docking_id, const ClockMeasurement& m) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
-    db_.prepare("UPDATE dockings SET device_time=?, station_time=?, clock_offset_ms=? WHERE id=?")
+    db_.prepare(
+           "UPDATE dockings SET device_time=?, station_time=?, clock_offset_ms=?, clock_measured=?, "
+           "clock_plausible=?, host_synced=? WHERE id=?")
         .bind(1, m.device_time)
         .bind(2, m.station_time)
         .bind(3, m.offset_ms)
-        .bind(4, docking_id)
+        .bind(4, m.offset_ms ? 1 : 0)
+        .bind(5, m.plausible ? 1 : 0)
+        .bind(6, m.host_synced ? 1 : 0)
+        .bind(7, docking_id)
         .run();
     append_locked("clock_measured", {{"docking", docking_id},
-                                     {"device_time", m.device_time},
+                                     {"device_time", json_opt(m.device_time)},
                                      {"station_time", m.station_time},
-                                     {"offset_ms", m.offset_ms}});
+                                     {"offset_ms", json_opt(m.offset_ms)},
+                                     {"measured", m.offset_ms.has_value()},
+                                     {"plausible", m.plausible},
+                                     {"host_synced", m.host_synced}});
     tx.commit();
 }
 
-void Store::record_clock_set(const std::string& docking_id, bool ok, const std::string& detail) {
+void Store::record_clock_set(const std::string& docking_id, ClockSet outcome, const std::string& detail) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
-    if (ok) db_.prepare("UPDATE dockings SET clock_set_at=? WHERE id=?").bind(1, now_text()).bind(2, docking_id).run();
-    append_locked("clock_set", {{"docking", docking_id}, {"ok", ok}, {"detail", detail}});
+    const bool set = outcome == ClockSet::confirmed || outcome == ClockSet::unconfirmed;
+    db_.prepare("UPDATE dockings SET clock_set=?, clock_set_at=CASE WHEN ? THEN ? ELSE clock_set_at END WHERE id=?")
+        .bind(1, to_string(outcome))
+        .bind(2, set ? 1 : 0)
+        .bind(3, now_text())
+        .bind(4, docking_id)
+        .run();
+    append_locked("clock_set",
+                  {{"docking", docking_id}, {"ok", set}, {"outcome", to_string(outcome)}, {"detail", detail}});
+    tx.commit();
+}
+
+void Store::record_ready(const std::string& docking_id, const std::string& rule) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    db_.prepare("UPDATE dockings SET ready_rule=? WHERE id=? AND ready_rule IS NULL")
+        .bind(1, rule)
+        .bind(2, docking_id)
+        .run();
+    if (db_.changes() == 0) return;
+    append_locked("ready", {{"docking", docking_id}, {"rule", rule}});
+    tx.commit();
+}
+
+void Store::record_officer_written(const std::string& docking_id, const std::string& officer_no, bool ok,
+                                   const std::string& detail) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_);
+    append_locked("officer_written",
+                  {{"docking", docking_id}, {"officer_no", officer_no}, {"ok", ok}, {"detail", detail}});
     tx.commit();
 }
 
@@ -213,12 +296,11 @@ std::vector<std::string> Store::open_dockings() {
 
 std::optional<RecorderIdentity> Store::recorder(const std::string& serial) {
     std::lock_guard lock(mutex_);
-    auto st = db_.prepare(
-        "SELECT serial, COALESCE(vendor,''), COALESCE(model,''), COALESCE(firmware,'') "
-        "FROM recorders WHERE serial=?");
+    auto st =
+        db_.prepare("SELECT serial, COALESCE(vendor,''), COALESCE(model,''), firmware FROM recorders WHERE serial=?");
     st.bind(1, serial);
     if (!st.step()) return std::nullopt;
-    return RecorderIdentity{st.text(0), st.text(1), st.text(2), st.text(3)};
+    return RecorderIdentity{st.text(0), st.text(1), st.text(2), st.opt_text(3)};
 }
 
 std::optional<OfficerRecord> Store::officer(const std::string& no) {
@@ -245,6 +327,19 @@ DockingRecord Store::read_docking_row(Statement& st) {
     d.device_time = st.opt_text(11);
     d.station_time = st.opt_text(12);
     d.fault = st.opt_text(13);
+    d.firmware = st.opt_text(14);
+    d.device_officer_no = st.opt_text(15);
+    d.clock_set = st.opt_text(16);
+    d.ready_rule = st.opt_text(17);
+    d.storage_total = st.opt_int64(18);
+    d.storage_free = st.opt_int64(19);
+    const auto flag = [&](int col) {
+        auto v = st.opt_int64(col);
+        return v ? std::optional<bool>(*v != 0) : std::nullopt;
+    };
+    d.clock_measured = flag(20);
+    d.clock_plausible = flag(21);
+    d.host_synced = flag(22);
     return d;
 }
 
@@ -260,23 +355,20 @@ void Store::assign(const std::string& serial, const OfficerRecord& officer, cons
     std::lock_guard lock(mutex_);
     const std::string now = now_text();
     Transaction tx(db_);
-    db_.prepare(
-           "INSERT INTO officers(no, name, unit_no, unit_name, updated_at) VALUES(?1,?2,?3,?4,?5) "
-           "ON CONFLICT(no) DO UPDATE SET name=COALESCE(NULLIF(?2,''),name), "
-           "unit_no=COALESCE(NULLIF(?3,''),unit_no), unit_name=COALESCE(NULLIF(?4,''),unit_name), updated_at=?5")
-        .bind(1, officer.no)
-        .bind(2, officer.name)
-        .bind(3, officer.unit_no)
-        .bind(4, officer.unit_name)
-        .bind(5, now)
-        .run();
+    upsert_officer(officer, now);
+    auto prev = db_.prepare("SELECT officer_no FROM assignments WHERE serial=? ORDER BY id DESC LIMIT 1");
+    prev.bind(1, serial);
+    const auto before = prev.step() ? std::optional<std::string>(prev.text(0)) : std::nullopt;
     db_.prepare("INSERT INTO assignments(serial, officer_no, assigned_at, source) VALUES(?,?,?,?)")
         .bind(1, serial)
         .bind(2, officer.no)
         .bind(3, now)
         .bind(4, source)
         .run();
-    append_locked("assignment", {{"serial", serial}, {"officer_no", officer.no}, {"source", source}});
+    append_locked("assignment", {{"serial", serial},
+                                 {"officer_no", officer.no},
+                                 {"previous_officer_no", json_opt(before)},
+                                 {"source", source}});
     tx.commit();
 }
 

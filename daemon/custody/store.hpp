@@ -30,11 +30,17 @@ public:
     AuditVerdict verify();
 
     // --- recorders, officers, dockings ---
-    std::string open_docking(int bay, const RecorderIdentity& rec, const std::optional<OfficerRecord>& officer);
-    void record_health(const std::string& docking_id, int battery_percent, std::uint64_t storage_total,
-                       std::uint64_t storage_free);
+    // officer: as the recorder reports it; the custodian is the last manual
+    // assignment of the serial when there is one.
+    OpenedDocking open_docking(int bay, const RecorderIdentity& rec, const std::optional<OfficerRecord>& officer);
+    void record_health(const std::string& docking_id, const HealthReading& h);
     void record_clock(const std::string& docking_id, const ClockMeasurement& m);
-    void record_clock_set(const std::string& docking_id, bool ok, const std::string& detail);
+    void record_clock_set(const std::string& docking_id, ClockSet outcome, const std::string& detail);
+    // The first time a docking's bay shows "ready", with the rule that made it.
+    void record_ready(const std::string& docking_id, const std::string& rule);
+    // WriteZFYInfo of the assigned officer to the recorder (audited).
+    void record_officer_written(const std::string& docking_id, const std::string& officer_no, bool ok,
+                                const std::string& detail);
     void finish_offload(const std::string& docking_id, int staged, int skipped, int refused, int failed);
     void record_fault(const std::string& docking_id, const std::string& reason);
     void close_docking(const std::string& docking_id, std::optional<int> battery_out, const std::string& reason);
@@ -46,13 +52,17 @@ public:
     void assign(const std::string& serial, const OfficerRecord& officer, const std::string& source);
 
     // --- files ---
-    // The file already known for this recorder identity (any state), if any.
+    // The file already known for this recorder identity (staged, archived,
+    // refused or lost; a failed attempt is not "known"), if any.
     std::optional<FileRecord> find_file(const std::string& serial, const std::string& device_path, std::uint64_t size,
                                         std::int64_t device_mtime_ms);
     // Commits a staged file, its upload queue rows and its audit event at once.
     std::int64_t commit_staged(const StagedFile& f, const std::vector<std::string>& targets);
     void record_refused(const std::string& docking_id, const std::string& serial, const std::string& printable_path,
                         std::uint64_t size, std::int64_t device_mtime_ms, const std::string& reason);
+    // A listed file that could not be copied (vanished, unreadable, I/O error).
+    void record_failed(const std::string& docking_id, const std::string& serial, const std::string& printable_path,
+                       std::uint64_t size, std::int64_t device_mtime_ms, const std::string& reason);
     void mark_verified(std::int64_t file_id, bool ok, const std::string& detail);
     void mark_wiped(std::int64_t file_id);
     void mark_lost(std::int64_t file_id, const std::string& reason);
@@ -65,6 +75,9 @@ public:
     std::vector<UploadJob> due_uploads(std::int64_t now_ms, int limit, const std::vector<std::int64_t>& exclude);
     // Marks one target done; when every target is done the file becomes archived.
     void mark_uploaded(std::int64_t file_id, const std::string& target);
+    // Why a target refuses this file for good (a permanent failure or a
+    // conflict), while it stays unarchived; nullopt when none does.
+    std::optional<std::string> upload_refused(std::int64_t file_id);
     std::vector<std::string> dockings_awaiting_manifest(const std::string& target);
     std::optional<ManifestDoc> manifest_doc(const std::string& docking_id);
     void save_manifest_doc(const ManifestDoc& doc);
@@ -116,6 +129,10 @@ public:
 private:
     explicit Store(Database db) : db_(std::move(db)) {}
     AuditHead append_locked(const std::string& kind, boost::json::object payload);
+    void upsert_officer(const OfficerRecord& o, const std::string& now);
+    void record_not_ingested(const char* state, const std::string& docking_id, const std::string& serial,
+                             const std::string& printable_path, std::uint64_t size, std::int64_t device_mtime_ms,
+                             const std::string& reason);
     FileRecord read_file_row(Statement& st);
     static DockingRecord read_docking_row(Statement& st);
     // Starts (upload_id) or ends (nullopt) a multipart upload: its parts go either way.

@@ -37,8 +37,9 @@ FileRecord Store::read_file_row(Statement& st) {
 std::optional<FileRecord> Store::find_file(const std::string& serial, const std::string& device_path,
                                            std::uint64_t size, std::int64_t device_mtime_ms) {
     std::lock_guard lock(mutex_);
-    auto st = db_.prepare(std::string("SELECT ") + file_columns +
-                          " FROM files WHERE serial=? AND device_path=? AND size=? AND device_mtime_ms=?");
+    auto st = db_.prepare(
+        std::string("SELECT ") + file_columns +
+        " FROM files WHERE serial=? AND device_path=? AND size=? AND device_mtime_ms=? AND state!='failed'");
     st.bind(1, serial).bind(2, device_path).bind(3, size).bind(4, device_mtime_ms);
     if (!st.step()) return std::nullopt;
     return read_file_row(st);
@@ -74,27 +75,46 @@ std::int64_t Store::commit_staged(const StagedFile& f, const std::vector<std::st
                                   {"size", f.size},
                                   {"sha256", f.sha256},
                                   {"object", f.object_key},
-                                  {"recorded_at", f.recorded_at}});
+                                  {"recorded_at", f.recorded_at ? boost::json::value(*f.recorded_at) : nullptr}});
     tx.commit();
     return id;
 }
 
 void Store::record_refused(const std::string& docking_id, const std::string& serial, const std::string& printable_path,
                            std::uint64_t size, std::int64_t device_mtime_ms, const std::string& reason) {
+    record_not_ingested("refused", docking_id, serial, printable_path, size, device_mtime_ms, reason);
+}
+
+void Store::record_failed(const std::string& docking_id, const std::string& serial, const std::string& printable_path,
+                          std::uint64_t size, std::int64_t device_mtime_ms, const std::string& reason) {
+    record_not_ingested("failed", docking_id, serial, printable_path, size, device_mtime_ms, reason);
+}
+
+// A refusal is recorded once per file identity (the next docking finds it);
+// a failure once per docking that tried (the identity index leaves failed
+// rows out, so the next docking tries again).
+void Store::record_not_ingested(const char* state, const std::string& docking_id, const std::string& serial,
+                                const std::string& printable_path, std::uint64_t size, std::int64_t device_mtime_ms,
+                                const std::string& reason) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
     db_.prepare(
            "INSERT OR IGNORE INTO files(docking_id, serial, device_path, size, device_mtime_ms, state, reason) "
-           "VALUES(?,?,?,?,?,'refused',?)")
+           "VALUES(?,?,?,?,?,?,?)")
         .bind(1, docking_id)
         .bind(2, serial)
         .bind(3, printable_path)
         .bind(4, size)
         .bind(5, device_mtime_ms)
-        .bind(6, reason)
+        .bind(6, state)
+        .bind(7, reason)
         .run();
     if (db_.changes() == 0) return;  // refused at an earlier docking already
-    append_locked("file_refused", {{"docking", docking_id}, {"device_path", printable_path}, {"reason", reason}});
+    append_locked(std::string("file_") + state, {{"docking", docking_id},
+                                                 {"file_id", db_.last_insert_id()},
+                                                 {"device_path", printable_path},
+                                                 {"size", size},
+                                                 {"reason", reason}});
     tx.commit();
 }
 

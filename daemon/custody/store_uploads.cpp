@@ -57,6 +57,16 @@ void Store::mark_uploaded(std::int64_t file_id, const std::string& target) {
     tx.commit();
 }
 
+std::optional<std::string> Store::upload_refused(std::int64_t file_id) {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        "SELECT COALESCE(last_error, reason_class) FROM uploads WHERE file_id=? AND state='pending' "
+        "AND reason_class IN ('permanent','conflict') LIMIT 1");
+    st.bind(1, file_id);
+    if (!st.step()) return std::nullopt;
+    return st.text(0);
+}
+
 std::vector<std::string> Store::dockings_awaiting_manifest(const std::string& target) {
     std::lock_guard lock(mutex_);
     std::vector<std::string> out;

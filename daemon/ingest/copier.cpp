@@ -1,6 +1,6 @@
 #include "daemon/ingest/copier.hpp"
 
-#include <ctime>
+#include <cstdio>
 
 #include "daemon/crypto/sha256.hpp"
 
@@ -39,16 +39,45 @@ Result<CopyResult> hash_only(drivers::MediaReader& in, std::span<std::byte> buff
     return pump(in, nullptr, buffer, cancelled, progress);
 }
 
-std::string object_key(const std::string& serial, std::chrono::system_clock::time_point recorded_at,
-                       const std::string& sha256, const std::string& device_path) {
-    const std::time_t secs = std::chrono::system_clock::to_time_t(recorded_at);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char day[16];
-    std::strftime(day, sizeof day, "%Y/%m/%d", &tm);
+namespace {
+
+// The longest name one path component may have on any target: NAME_MAX on
+// Linux file systems, and S3 keys stay far below their 1024 bytes with it.
+constexpr std::size_t max_component_bytes = 255;
+// An extension longer than this is part of the name, not a type.
+constexpr std::size_t max_extension_bytes = 16;
+
+// Cuts s to at most n bytes without splitting a UTF-8 sequence.
+std::string utf8_prefix(std::string_view s, std::size_t n) {
+    if (s.size() <= n) return std::string(s);
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    return std::string(s.substr(0, n));
+}
+
+}  // namespace
+
+std::string object_name(const std::string& sha256, const std::string& device_path) {
     const auto slash = device_path.rfind('/');
     const std::string base = slash == std::string::npos ? device_path : device_path.substr(slash + 1);
-    return "media/" + serial + "/" + day + "/" + sha256.substr(0, 16) + "-" + base;
+    const std::string prefix = sha256.substr(0, 16) + "-";
+    if (prefix.size() + base.size() <= max_component_bytes) return prefix + base;
+    // A long name keeps its start and its extension; the full device path
+    // travels in the manifest and the object metadata.
+    const auto dot = base.rfind('.');
+    const bool has_ext = dot != std::string::npos && dot > 0 && base.size() - dot <= max_extension_bytes;
+    const std::string ext = has_ext ? base.substr(dot) : "";
+    const std::string stem = has_ext ? base.substr(0, dot) : base;
+    return prefix + utf8_prefix(stem, max_component_bytes - prefix.size() - ext.size()) + ext;
+}
+
+std::string object_key(const std::string& serial, MillisTime filed_at, const std::string& sha256,
+                       const std::string& device_path) {
+    const auto day = std::chrono::floor<std::chrono::days>(filed_at);
+    const std::chrono::year_month_day ymd{day};
+    char date[16];
+    std::snprintf(date, sizeof date, "%04d/%02u/%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()));
+    return "media/" + serial + "/" + date + "/" + object_name(sha256, device_path);
 }
 
 }  // namespace dockd::ingest

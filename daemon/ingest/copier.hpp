@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 
+#include "daemon/common/time.hpp"
 #include "daemon/ingest/staging.hpp"
 #include "drivers/recorder.hpp"
 
@@ -29,8 +30,12 @@ Result<CopyResult> hash_only(drivers::MediaReader& in, std::span<std::byte> buff
 
 // Where a staged file goes under a target's prefix. Content-addressed in part,
 // so identical bytes re-offered land on the same key and different bytes never
-// share one: media/<serial>/<yyyy>/<mm>/<dd>/<sha256[0:16]>-<basename>.
-std::string object_key(const std::string& serial, std::chrono::system_clock::time_point recorded_at,
-                       const std::string& sha256, const std::string& device_path);
+// share one: media/<serial>/<yyyy>/<mm>/<dd>/<sha256[0:16]>-<basename>. filed_at
+// is a plausible recording time (the caller chooses, years 2000..2099). Every
+// component fits 255 bytes: a longer basename is cut, keeping its extension.
+std::string object_key(const std::string& serial, MillisTime filed_at, const std::string& sha256,
+                       const std::string& device_path);
+// The last component alone: "<sha256[0:16]>-<basename>", at most 255 bytes.
+std::string object_name(const std::string& sha256, const std::string& device_path);
 
 }  // namespace dockd::ingest

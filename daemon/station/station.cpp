@@ -1,8 +1,8 @@
 #include "daemon/station/station.hpp"
 
-#include <sys/timex.h>
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 #include <set>
 
@@ -10,6 +10,7 @@
 #include "daemon/common/log.hpp"
 #include "daemon/common/time.hpp"
 #include "daemon/crypto/sha256.hpp"
+#include "daemon/station/host_clock.hpp"
 #include "drivers/sdk/sdk_recorder.hpp"
 #include "drivers/sim/bay_watcher.hpp"
 #include "drivers/ums/ums_recorder.hpp"
@@ -20,7 +21,11 @@ namespace dockd::station {
 namespace asio = boost::asio;
 
 Station::Station(asio::io_context& io, const config::Config& cfg)
-    : io_(io), cfg_(cfg), pool_(static_cast<std::size_t>(cfg.ingest.workers) + 2), progress_timer_(io) {}
+    : io_(io),
+      cfg_(cfg),
+      pool_(static_cast<std::size_t>(cfg.ingest.workers) + 2),
+      progress_timer_(io),
+      host_clock_timer_(io) {}
 
 Station::~Station() {
     pool_.join();
@@ -51,8 +56,17 @@ Result<void> Station::open() {
     }
     if (targets.empty()) log::warning("no upload.targets configured: files stay in staging");
     uploader_ = std::make_unique<upload::Uploader>(io_, pool_, *store_, *staging_, std::move(targets), cfg_, *key_);
+    const auto clock = probe_host_clock();  // known before any bay measures a recorder
+    host_synced_ = clock.synced;
+    host_clock_source_ = clock.source;
     context_.reset(new bay::StationContext{io_, pool_, *store_, *staging_, cfg_, uploader_->target_urls(),
-                                           [this] { uploader_->wake(); }});
+                                           [this] { uploader_->wake(); }, [this] { return host_synced_.load(); },
+                                           [this](int bay, const std::string& by) -> Result<void> {
+                                               if (!port_power_)
+                                                   return Error{
+                                                       "no switchable hub port (no USB driver serves this bay)"};
+                                               return port_power_->power(bay, "cycle", by);
+                                           }});
     const auto config_text = read_file(cfg_.source);
     store_->append_event("config_loaded",
                          {{"source", cfg_.source.string()},
@@ -114,12 +128,14 @@ void Station::start() {
     }
     uploader_->start();
     print_progress();
+    watch_host_clock();
     log::info("station " + cfg_.station.id + " serving " + std::to_string(bays_.size()) + " bays");
 }
 
 void Station::stop(std::function<void()> done) {
     stopping_ = true;
     progress_timer_.cancel();
+    host_clock_timer_.cancel();
     for (auto& s : sources_) s->stop();
     if (port_power_) port_power_->stop();
     for (auto& [id, b] : bays_) b->stop();
@@ -187,10 +203,8 @@ void Station::start_usb() {
         if (d.type == config::DriverType::ums)
             return std::make_shared<drivers::ums::UmsRecorder>(slot, drivers::ums::ums_options(d, media_dir));
         auto o = drivers::sdk::sdk_options(d);
-        o.continue_as_ums = [d, media_dir](std::shared_ptr<drivers::usb::BaySlot> s, int battery) {
-            auto u = drivers::ums::ums_options(d, media_dir);
-            u.initial_battery_percent = battery;
-            return std::make_shared<drivers::ums::UmsRecorder>(std::move(s), std::move(u));
+        o.continue_as_ums = [d, media_dir](std::shared_ptr<drivers::usb::BaySlot> s) {
+            return std::make_shared<drivers::ums::UmsRecorder>(std::move(s), drivers::ums::ums_options(d, media_dir));
         };
         return std::make_shared<drivers::sdk::SdkRecorder>(slot, std::move(o));
     };
@@ -209,6 +223,31 @@ void Station::start_usb() {
                        if (auto it = bays_.find(bay); it != bays_.end()) it->second->left();
                    }});
     sources_.push_back(std::move(source));
+}
+
+// The charging cap holds for recorders docked at any time, not only at
+// start: one that arrives while max_concurrent_charging others charge has its
+// port switched off and waits its turn in the power queue.
+void Station::on_arrival(int bay, std::shared_ptr<drivers::Recorder> r) {
+    auto it = bays_.find(bay);
+    if (it == bays_.end() || stopping_) return;
+    if (port_power_ && !port_power_->admit(bay)) return;
+    it->second->arrived(std::move(r));
+}
+
+// Re-read every 30 s on the pool, so no request or bay waits on D-Bus.
+void Station::watch_host_clock() {
+    host_clock_timer_.expires_after(std::chrono::seconds(30));
+    host_clock_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec || stopping_) return;
+        asio::post(pool_, [this] {
+            const auto state = probe_host_clock();
+            host_synced_ = state.synced;
+            std::lock_guard lock(host_clock_mutex_);
+            host_clock_source_ = state.source;
+        });
+        watch_host_clock();
+    });
 }
 
 std::vector<bay::BayStatus> Station::bays() const {
@@ -241,9 +280,16 @@ StationSummary Station::summary() {
                            (o.officer_no.empty() ? "" : " (officer " + o.officer_no + ")") + " not docked since " +
                            o.last_undocked_at);
     // Offsets are only as good as the reference (DESIGN §3).
-    timex tx{};
-    s.host_clock_synced = ntp_adjtime(&tx) != TIME_ERROR;
-    if (!s.host_clock_synced) s.alerts.push_back("host_clock_unsynced: the host clock is not NTP-synchronised");
+    s.host_clock_synced = host_synced_;
+    {
+        std::lock_guard lock(host_clock_mutex_);
+        s.host_clock_source = host_clock_source_;
+    }
+    if (!s.host_clock_synced)
+        s.alerts.push_back(
+            "host_clock_unsynced: the host clock is not proven synchronised (" + s.host_clock_source + ")" +
+            (cfg_.clock.require_synced_host_clock ? "; device clocks are not set (clock.require_synced_host_clock)"
+                                                  : ""));
     for (const auto& b : bays())
         if (b.state == bay::BayState::fault)
             s.alerts.push_back("bay " + std::to_string(b.id) + " fault: " + b.error);

@@ -3,12 +3,14 @@
 // uploader on one io_context.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -35,7 +37,8 @@ struct StationSummary {
     std::vector<std::string> alerts;   // "code: message"
     std::vector<std::string> targets;  // upload target URLs
     std::vector<custody::OverdueRecorder> overdue;
-    bool host_clock_synced = true;
+    bool host_clock_synced = false;  // true only when proven (DESIGN §12)
+    std::string host_clock_source;   // what proved it, or why not
 };
 
 class Station {
@@ -62,6 +65,8 @@ private:
     void wait_idle(std::function<void()> done, int tries);
     void start_usb();  // ums and sdk drivers: hub power, then hotplug
     void audit_power(int bay, const std::string& action, const std::string& by, const Result<void>& r);
+    void on_arrival(int bay, std::shared_ptr<drivers::Recorder> r);
+    void watch_host_clock();
 
     boost::asio::io_context& io_;
     const config::Config& cfg_;
@@ -78,6 +83,10 @@ private:
     std::unique_ptr<drivers::usb::PortPower> port_power_;
     std::vector<std::unique_ptr<drivers::DockSource>> sources_;
     boost::asio::steady_timer progress_timer_;
+    boost::asio::steady_timer host_clock_timer_;
+    std::atomic<bool> host_synced_{false};
+    mutable std::mutex host_clock_mutex_;
+    std::string host_clock_source_;
     bool stopping_ = false;
 };
 

@@ -34,7 +34,12 @@ ObjectMetadata object_metadata(custody::Store& store, const std::string& station
     m.emplace_back("station", encoded(station_id));
     m.emplace_back("docking", encoded(f->docking_id));
     m.emplace_back("recorder", encoded(f->serial));
-    m.emplace_back("device-path", encoded(f->device_path));
+    const auto path = encoded(f->device_path);
+    m.emplace_back("device-path", path);
+    // A long path is cut to fit the store's metadata limits; the signed
+    // manifest holds it whole.
+    if (path.size() < boost::urls::encoded_size(f->device_path, boost::urls::unreserved_chars))
+        m.emplace_back("device-path-cut", "true");
     if (f->recorded_at) m.emplace_back("recorded-at", encoded(*f->recorded_at));
     m.emplace_back("retention", f->retention);
     m.emplace_back("important", f->important ? "true" : "false");

@@ -196,11 +196,12 @@ asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
                 store_.defer_target(job.target, why, reason, later);
                 break;
             case archive::Failure::conflict:
-                // Never overwritten (DESIGN §7); a person must look. Retried slowly in
-                // case the other object is removed.
+            case archive::Failure::permanent:
+                // Never overwritten (DESIGN §7), or refused for good: a person must
+                // look. Retried slowly in case they fix the cause.
                 store_.mark_upload_retry(job.file_id, job.target, why, reason, later);
                 store_.append_event(
-                    "upload_conflict",
+                    failure == archive::Failure::conflict ? "upload_conflict" : "upload_refused",
                     {{"file_id", job.file_id}, {"target", job.target}, {"object", job.object_key}, {"error", why}});
                 break;
             case archive::Failure::transient:
@@ -212,8 +213,9 @@ asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
         clear_alert(job.target);
         clear_alert(file);
         log::info("archived file " + std::to_string(job.file_id) + " to " + job.target + ": " + job.object_key);
-    } else if (failure == archive::Failure::conflict) {
-        raise_alert(file, "conflict: " + file + " to " + job.target + ": " + r.error().message);
+    } else if (failure == archive::Failure::conflict || failure == archive::Failure::permanent) {
+        raise_alert(file, std::string(failure == archive::Failure::conflict ? "conflict" : "upload_refused") + ": " +
+                              file + " to " + job.target + ": " + r.error().message);
     } else if (failure != archive::Failure::transient) {
         raise_alert(job.target, std::string(archive::to_string(failure)) + ": " + job.target +
                                     " refuses uploads, paused for retry.max: " + r.error().message);

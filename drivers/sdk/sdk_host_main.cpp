@@ -4,9 +4,9 @@
 // drivers[].call_timeout and puts the bay in fault.
 //
 //   dockd-sdk-host LIBRARY USB_INDEX     (USB_INDEX -1: the plain functions)
-//   -> "ready" | "fail <why>"
+//   -> "ready [SyncDevTime] [WriteZFYInfo]" (the optional functions exported) | "fail <why>"
 //   init | info <bytes> <pwd-hex> | battery <pwd-hex> | sync <pwd-hex> |
-//   msdc <pwd-hex> | uninit
+//   write <zfy-hex> <pwd-hex> | msdc <pwd-hex> | uninit
 //   -> "ok <ret> <iRet> <hex payload>" | "fail <why>"
 #include <dlfcn.h>
 #include <unistd.h>
@@ -47,6 +47,7 @@ struct Api {
     GetZFYInfo_fn info = nullptr;
     GetZFYInfo_ByIndex_fn info_at = nullptr;
     SyncDevTime_fn sync = nullptr;
+    WriteZFYInfo_fn write = nullptr;
     SetMSDC_fn msdc = nullptr;
     ReadDeviceBatteryDumpEnergy_fn battery = nullptr;
     UnInit_Device_fn uninit = nullptr;
@@ -95,13 +96,14 @@ int main(int argc, char** argv) {
     load(lib, "ReadDeviceBatteryDumpEnergy", api.battery, true, missing);
     load(lib, "UnInit_Device", api.uninit, true, missing);
     load(lib, "SyncDevTime", api.sync, false, missing);
+    load(lib, "WriteZFYInfo", api.write, false, missing);
     load(lib, "Init_Device_ByIndex", api.init_at, false, missing);
     load(lib, "GetZFYInfo_ByIndex", api.info_at, false, missing);
     if (!missing.empty()) {
         say("fail library lacks required symbol " + missing);
         return 3;
     }
-    say("ready");
+    say(std::string("ready") + (api.sync ? " SyncDevTime" : "") + (api.write ? " WriteZFYInfo" : ""));
 
     std::string line;
     while (std::getline(std::cin, line)) {
@@ -137,6 +139,15 @@ int main(int argc, char** argv) {
             }
             auto pwd = from_hex(a);
             const int ret = api.sync(pwd.data(), &iret);
+            reply(ret, iret, "-");
+        } else if (op == "write") {
+            if (!api.write) {
+                say("fail library does not export WriteZFYInfo");
+                continue;
+            }
+            auto info = from_hex(a);
+            auto pwd = from_hex(b);
+            const int ret = api.write(info.data(), pwd.data(), &iret);
             reply(ret, iret, "-");
         } else if (op == "msdc") {
             auto pwd = from_hex(a);

@@ -15,6 +15,7 @@ SdkOptions sdk_options(const config::DriverConfig& d) {
     o.layout = d.zfy_layout;
     o.password_file = d.password_file;
     o.call_timeout = d.call_timeout;
+    o.write_officer = d.write_officer;
     return o;
 }
 
@@ -75,6 +76,8 @@ Result<Identity> SdkRecorder::identify() {
         return Error{where() + ": ReadDeviceBatteryDumpEnergy: no valid level (ret " + std::to_string(bat->ret) +
                      ", iRet " + std::to_string(bat->iret) + ", " + bat->payload + ")"};
     battery_ = percent;
+    zfy_ = *zfy;
+    if (auto h = host()) can_sync_ = (*h)->exports("SyncDevTime");
     const auto dev = slot_->current();
     Identity id;
     id.serial = zfy->serial;
@@ -89,11 +92,38 @@ Result<Identity> SdkRecorder::identify() {
     return id;
 }
 
-Result<int> SdkRecorder::battery_percent() {
+// The vendor library's reading while its interface is up; after the switch
+// to mass storage the level is no longer readable (unknown, DESIGN §12).
+Result<std::optional<int>> SdkRecorder::battery_percent() {
     std::lock_guard lock(mu_);
     if (ums_) return ums_->battery_percent();
-    if (battery_) return *battery_;
+    if (battery_) return battery_;
     return Error{where() + ": battery unknown before identify"};
+}
+
+bool SdkRecorder::clock_set_before_media() const {
+    return can_sync_;
+}
+
+Result<bool> SdkRecorder::write_officer(const Officer& officer) {
+    std::lock_guard lock(mu_);
+    if (!opt_.write_officer) return false;
+    if (ums_ || !zfy_) return Error{where() + ": WriteZFYInfo only before SetMSDC"};
+    auto h = host();
+    if (!h) return h.error();
+    if (!(*h)->exports("WriteZFYInfo")) return Error{where() + ": the vendor library does not export WriteZFYInfo"};
+    ZfyInfo next = *zfy_;
+    next.officer_no = officer.no;
+    next.officer_name = officer.name;
+    next.unit_no = officer.unit_no;
+    next.unit_name = officer.unit_name;
+    auto bytes = encode_zfy(next, opt_.layout);
+    if (!bytes) return bytes.error().context(where());
+    auto r = vendor("WriteZFYInfo", "write " + to_hex(*bytes) + " " + to_hex(*password_));
+    if (!r) return r.error();
+    if (r->ret != 1) return Error{where() + ": WriteZFYInfo failed (iRet " + std::to_string(r->iret) + ")"};
+    zfy_ = next;
+    return true;
 }
 
 Result<Recorder*> SdkRecorder::storage_mode() {
@@ -120,7 +150,7 @@ Result<Recorder*> SdkRecorder::storage_mode() {
         return Error{where() + ": SetMSDC accepted but no mass-storage device appeared within " +
                      std::to_string(opt_.mode_switch_timeout.count()) + " ms"};
     if (!opt_.continue_as_ums) return Error{where() + ": no mass-storage driver to continue with"};
-    ums_ = opt_.continue_as_ums(slot_, *battery_);
+    ums_ = opt_.continue_as_ums(slot_);
     return ums_.get();
 }
 
@@ -130,26 +160,28 @@ Result<StorageInfo> SdkRecorder::storage() {
     return (*u)->storage();
 }
 
-// The standard interface has no clock read: the mass-storage evidence is used.
-Result<SystemTime> SdkRecorder::read_clock() {
-    auto u = storage_mode();
-    if (!u) return u.error();
-    return (*u)->read_clock();
+// The standard interface has no clock read, and mass storage has none either:
+// the offset is unknown (DESIGN §12), read without switching modes.
+Result<std::optional<DeviceTime>> SdkRecorder::read_clock() {
+    return std::optional<DeviceTime>();
 }
 
-// SyncDevTime while the vendor interface is still up; after the switch to
-// mass storage, the time file.
+// SyncDevTime while the vendor interface is still up (the bay calls this
+// before storage when clock_set_before_media()); after the switch to mass
+// storage, the time file.
 Result<void> SdkRecorder::set_clock(SystemTime now) {
     {
         std::lock_guard lock(mu_);
-        if (!ums_) {
+        if (!ums_ && can_sync_) {
             auto r = vendor("SyncDevTime", "sync " + to_hex(password_.value_or("")));
             if (!r) return r.error();
             if (r->ret != 1) return Error{where() + ": SyncDevTime failed (iRet " + std::to_string(r->iret) + ")"};
             return {};
         }
     }
-    return ums_->set_clock(now);
+    auto u = storage_mode();
+    if (!u) return u.error();
+    return (*u)->set_clock(now);
 }
 
 Result<std::vector<MediaEntry>> SdkRecorder::list_media() {

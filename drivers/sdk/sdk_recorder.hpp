@@ -1,7 +1,10 @@
 // A vendor-library recorder (DESIGN §6 sdk): the vendor library, loaded in
 // dockd-sdk-host, unlocks it with the vendor password and reports identity,
 // officer and battery; SetMSDC then switches it to mass storage and it
-// continues as a ums recorder in the same bay and the same docking.
+// continues as a ums recorder in the same bay and the same docking. Call
+// order (GA/T 947): Init_Device, GetZFYInfo, ReadDeviceBatteryDumpEnergy,
+// [WriteZFYInfo], [SyncDevTime], SetMSDC: once switched, the vendor
+// interface is gone.
 #pragma once
 
 #include <chrono>
@@ -26,9 +29,10 @@ struct SdkOptions {
     std::filesystem::path password_file;
     std::chrono::milliseconds call_timeout{5000};
     std::chrono::milliseconds mode_switch_timeout{30000};
-    // Builds the mass-storage recorder once the bay re-enumerated (ums), with
-    // the battery level the vendor library reported.
-    std::function<std::shared_ptr<Recorder>(std::shared_ptr<usb::BaySlot>, int battery_percent)> continue_as_ums;
+    // WriteZFYInfo of the officer assigned at the station (drivers[].write_officer).
+    bool write_officer = true;
+    // Builds the mass-storage recorder once the bay re-enumerated (ums).
+    std::function<std::shared_ptr<Recorder>(std::shared_ptr<usb::BaySlot>)> continue_as_ums;
 };
 
 SdkOptions sdk_options(const config::DriverConfig& d);
@@ -42,10 +46,12 @@ public:
     SdkRecorder(std::shared_ptr<usb::BaySlot> slot, SdkOptions opt);
 
     Result<Identity> identify() override;
-    Result<int> battery_percent() override;
+    Result<std::optional<int>> battery_percent() override;
     Result<StorageInfo> storage() override;
-    Result<SystemTime> read_clock() override;
+    Result<std::optional<DeviceTime>> read_clock() override;
     Result<void> set_clock(SystemTime now) override;
+    bool clock_set_before_media() const override;
+    Result<bool> write_officer(const Officer& officer) override;
     Result<std::vector<MediaEntry>> list_media() override;
     Result<std::unique_ptr<MediaReader>> open_media(const MediaEntry& entry) override;
     Result<void> remove_media(const MediaEntry& entry) override;
@@ -62,6 +68,8 @@ private:
     std::unique_ptr<VendorHost> host_;
     std::optional<std::string> password_;
     std::optional<int> battery_;
+    std::optional<ZfyInfo> zfy_;  // as GetZFYInfo read it
+    bool can_sync_ = false;       // SyncDevTime exported: the clock is set before SetMSDC
     std::shared_ptr<Recorder> ums_;
 };
 

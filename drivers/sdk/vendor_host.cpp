@@ -68,8 +68,14 @@ Result<std::unique_ptr<VendorHost>> VendorHost::spawn(const std::filesystem::pat
     std::unique_ptr<VendorHost> h(new VendorHost(pid, std::move(mine), timeout));
     auto ready = h->read_line("dlopen");
     if (!ready) return ready.error();
-    if (*ready != "ready") return Error{"vendor library " + lib_s + ": " + ready->substr(ready->find(' ') + 1)};
+    if (*ready != "ready" && !ready->starts_with("ready "))
+        return Error{"vendor library " + lib_s + ": " + ready->substr(ready->find(' ') + 1)};
+    h->exported_ = ready->substr(5) + " ";
     return h;
+}
+
+bool VendorHost::exports(const std::string& function) const {
+    return exported_.find(" " + function + " ") != std::string::npos;
 }
 
 VendorHost::~VendorHost() {

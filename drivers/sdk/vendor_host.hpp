@@ -31,6 +31,8 @@ public:
     // function names the vendor call for messages ("GetZFYInfo").
     Result<VendorReply> call(const std::string& function, const std::string& request);
     bool alive() const { return pid_ > 0; }
+    // Whether the library exports an optional function (SyncDevTime, WriteZFYInfo).
+    bool exports(const std::string& function) const;
 
 private:
     VendorHost(pid_t pid, UniqueFd sock, std::chrono::milliseconds timeout)
@@ -42,6 +44,7 @@ private:
     UniqueFd sock_;  // socketpair end; the helper's stdin and stdout are the other
     std::chrono::milliseconds timeout_;
     std::string buffered_;
+    std::string exported_;  // " SyncDevTime WriteZFYInfo " as the helper announced
 };
 
 std::string to_hex(std::string_view bytes);

@@ -27,10 +27,12 @@ std::size_t zfy_size(config::ZfyLayout layout) {
     return layout == config::ZfyLayout::packed89 ? 89 : 94;
 }
 
-Result<std::string> gbk_to_utf8(std::string_view gbk) {
-    iconv_t cd = iconv_open("UTF-8", "GBK");
-    if (cd == reinterpret_cast<iconv_t>(-1)) return sys_error("iconv_open(UTF-8, GBK)");
-    std::string in(gbk);
+namespace {
+
+Result<std::string> convert(std::string_view text, const char* to, const char* from) {
+    iconv_t cd = iconv_open(to, from);
+    if (cd == reinterpret_cast<iconv_t>(-1)) return sys_error(std::string("iconv_open(") + to + ", " + from + ")");
+    std::string in(text);
     std::vector<char> out(in.size() * 2 + 4);
     char* ip = in.data();
     char* op = out.data();
@@ -38,8 +40,36 @@ Result<std::string> gbk_to_utf8(std::string_view gbk) {
     const std::size_t rc = iconv(cd, &ip, &il, &op, &ol);
     const int err = errno;
     iconv_close(cd);
-    if (rc == static_cast<std::size_t>(-1)) return Error{"not GBK text at byte " + std::to_string(ip - in.data()), err};
+    if (rc == static_cast<std::size_t>(-1))
+        return Error{std::string("not ") + from + " text at byte " + std::to_string(ip - in.data()), err};
     return std::string(out.data(), static_cast<std::size_t>(op - out.data()));
+}
+
+}  // namespace
+
+Result<std::string> gbk_to_utf8(std::string_view gbk) {
+    return convert(gbk, "UTF-8", "GBK");
+}
+
+Result<std::string> utf8_to_gbk(std::string_view utf8) {
+    return convert(utf8, "GBK", "UTF-8");
+}
+
+Result<std::string> encode_zfy(const ZfyInfo& info, config::ZfyLayout layout) {
+    const bool packed = layout == config::ZfyLayout::packed89;
+    const auto& widths = packed ? kPacked : kNul;
+    std::string out;
+    for (std::size_t i = 0; i < kFields.size(); ++i) {
+        auto gbk = utf8_to_gbk(info.*(kFields[i].member));
+        if (!gbk) return gbk.error().context(std::string("ZFY_INFO.") + kFields[i].name);
+        const std::size_t room = packed ? widths[i] : widths[i] - 1;  // nul94 keeps its terminator
+        if (gbk->size() > room)
+            return Error{std::string("ZFY_INFO.") + kFields[i].name + ": " + std::to_string(gbk->size()) +
+                         " bytes in GBK, the field holds " + std::to_string(room)};
+        gbk->resize(widths[i], '\0');
+        out += *gbk;
+    }
+    return out;
 }
 
 Result<ZfyInfo> decode_zfy(std::string_view bytes, config::ZfyLayout layout) {

@@ -23,5 +23,9 @@ std::size_t zfy_size(config::ZfyLayout layout);
 // an empty serial) is an error naming the field.
 Result<ZfyInfo> decode_zfy(std::string_view bytes, config::ZfyLayout layout);
 Result<std::string> gbk_to_utf8(std::string_view gbk);
+Result<std::string> utf8_to_gbk(std::string_view utf8);
+// The block WriteZFYInfo takes, in the configured layout; a field that does
+// not fit its width in GBK is an error naming it (never cut mid-character).
+Result<std::string> encode_zfy(const ZfyInfo& info, config::ZfyLayout layout);
 
 }  // namespace dockd::drivers::sdk

@@ -52,6 +52,12 @@ public:
         return pos == std::string_view::npos ? from_ : pos;
     }
 
+    // Present with the value null: the recorder cannot report this fact.
+    bool null(std::string_view key) const {
+        const auto* v = obj_.if_contains(key);
+        return v && v->is_null();
+    }
+
     // nullptr when missing or null: the field takes its default.
     const json::value* find(std::string_view key) const {
         const auto* v = obj_.if_contains(key);
@@ -205,22 +211,26 @@ Result<DeviceFile> parse_device_file(std::string_view text) {
     auto& id = out.identity;
     id.vendor = "Sim";
     id.model = "S1";
-    id.firmware = "1.0";
+    std::string firmware = "1.0";
     if (!top.find("serial")) return Error{"line 1: missing serial"};
     for (auto [key, field] :
-         {std::pair{"serial", &id.serial}, {"vendor", &id.vendor}, {"model", &id.model}, {"firmware", &id.firmware}}) {
+         {std::pair{"serial", &id.serial}, {"vendor", &id.vendor}, {"model", &id.model}, {"firmware", &firmware}}) {
         if (auto r = top.get(key, *field); !r) return r.error();
     }
     if (id.serial.empty()) return top.error("serial", "expected non-empty string");
+    if (!top.null("firmware")) id.firmware = firmware;
     if (auto r = parse_officer(text, top, out); !r) return r.error();
 
-    double battery = out.battery_percent;
+    double battery = 100;
     if (auto r = top.get("battery_percent", battery); !r) return r.error();
     if (battery < 0 || battery > 100) return top.error("battery_percent", "expected 0..100");
-    out.battery_percent = static_cast<int>(battery);
+    out.battery_percent = top.null("battery_percent") ? std::nullopt : std::optional<int>(static_cast<int>(battery));
     if (auto r = top.get("charge_percent_per_min", out.charge_percent_per_min); !r) return r.error();
     if (auto r = top.get("clock_offset_s", out.clock_offset_s); !r) return r.error();
-    if (auto r = top.get("storage_total_bytes", out.storage_total_bytes); !r) return r.error();
+    if (auto r = top.get("clock_readable", out.clock_readable); !r) return r.error();
+    std::uint64_t total = *out.storage_total_bytes;
+    if (auto r = top.get("storage_total_bytes", total); !r) return r.error();
+    out.storage_total_bytes = top.null("storage_total_bytes") ? std::nullopt : std::optional<std::uint64_t>(total);
     if (auto r = top.get("read_bytes_per_s", out.read_bytes_per_s); !r) return r.error();
     if (auto r = parse_faults(text, top, out.faults); !r) return r.error();
     if (auto r = parse_important(top, out.important); !r) return r.error();

@@ -27,13 +27,16 @@ struct DeviceFaults {
     bool clock_set_fails = false;
 };
 
+// A field given as null is a fact the recorder cannot report (DESIGN §12);
+// a missing field takes its default.
 struct DeviceFile {
-    Identity identity;  // vendor "Sim", model "S1", firmware "1.0" unless given
-    int battery_percent = 100;
+    Identity identity;                         // vendor "Sim", model "S1", firmware "1.0" unless given
+    std::optional<int> battery_percent = 100;  // null: cannot report its battery
     double charge_percent_per_min = 0;
     double clock_offset_s = 0;
-    std::uint64_t storage_total_bytes = 64ULL << 30;
-    std::uint64_t read_bytes_per_s = 0;  // 0 = unthrottled
+    bool clock_readable = true;                                      // false: the clock can be set but not read
+    std::optional<std::uint64_t> storage_total_bytes = 64ULL << 30;  // null: cannot report storage
+    std::uint64_t read_bytes_per_s = 0;                              // 0 = unthrottled
     DeviceFaults faults;
     std::set<std::string> important;  // media paths marked important (seed R8)
 };

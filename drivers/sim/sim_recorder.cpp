@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "daemon/common/time.hpp"
 #include "drivers/sim/media_tree.hpp"
 #include "drivers/sim/sim_reader.hpp"
 
@@ -24,13 +25,16 @@ Result<Identity> SimRecorder::identify() {
     return std::move(dev->identity);
 }
 
-Result<int> SimRecorder::battery_percent() {
+// The simulated recorder reads its own battery, charging from its level at
+// docking at charge_percent_per_min; null in device.json: it cannot.
+Result<std::optional<int>> SimRecorder::battery_percent() {
     auto dev = device();
     if (!dev) return dev.error();
+    if (!dev->battery_percent) return std::optional<int>();
     using Minutes = std::chrono::duration<double, std::ratio<60>>;
     const Minutes docked = std::chrono::steady_clock::now() - docking_->docked_at();
-    const double level = dev->battery_percent + dev->charge_percent_per_min * docked.count();
-    return static_cast<int>(std::clamp(std::floor(level), 0.0, 100.0));
+    const double level = *dev->battery_percent + dev->charge_percent_per_min * docked.count();
+    return std::optional<int>(static_cast<int>(std::clamp(std::floor(level), 0.0, 100.0)));
 }
 
 Result<StorageInfo> SimRecorder::storage() {
@@ -38,19 +42,24 @@ Result<StorageInfo> SimRecorder::storage() {
     if (!dev) return dev.error();
     auto media = list_media();
     if (!media) return media.error();
+    if (!dev->storage_total_bytes) return StorageInfo{};
     std::uint64_t used = 0;
-    for (const auto& e : *media) {
-        if (!e.is_symlink) used += e.size_bytes;
-    }
-    const auto total = dev->storage_total_bytes;
+    for (const auto& e : *media)
+        if (e.kind == EntryKind::file) used += e.size_bytes;
+    const auto total = *dev->storage_total_bytes;
     return StorageInfo{total, used >= total ? 0 : total - used};
 }
 
-Result<SystemTime> SimRecorder::read_clock() {
+// Host time plus clock_offset_s, as a device's date register holds it: years
+// 0001..9999 (an absurd offset reads as the register's end, never overflows).
+Result<std::optional<DeviceTime>> SimRecorder::read_clock() {
     auto dev = device();
     if (!dev) return dev.error();
-    const std::chrono::duration<double> offset(dev->clock_offset_s);
-    return std::chrono::system_clock::now() + std::chrono::duration_cast<SystemTime::duration>(offset);
+    if (!dev->clock_readable) return std::optional<DeviceTime>();
+    const double now_ms = static_cast<double>(to_unix_ms(std::chrono::system_clock::now()));
+    const double ms = std::clamp(now_ms + dev->clock_offset_s * 1000.0, static_cast<double>(rfc3339_min_ms),
+                                 static_cast<double>(rfc3339_max_ms));
+    return std::optional<DeviceTime>(DeviceTime(std::chrono::milliseconds(static_cast<std::int64_t>(ms))));
 }
 
 Result<void> SimRecorder::set_clock(SystemTime) {
@@ -77,7 +86,8 @@ Result<std::vector<MediaEntry>> SimRecorder::list_media() {
 
 Result<std::unique_ptr<MediaReader>> SimRecorder::open_media(const MediaEntry& entry) {
     const auto where = docking_->where();
-    if (entry.is_symlink) return Error{where + ": " + entry.device_path + ": is a symlink, refused", ELOOP};
+    if (entry.kind != EntryKind::file)
+        return Error{where + ": " + entry.device_path + ": not a regular file, refused", ELOOP};
     auto dev = device();
     if (!dev) return dev.error();
     auto root = open_media_root(docking_->dir());

@@ -19,9 +19,9 @@ public:
     SimRecorder(int bay, std::filesystem::path bay_dir);
 
     Result<Identity> identify() override;
-    Result<int> battery_percent() override;
+    Result<std::optional<int>> battery_percent() override;
     Result<StorageInfo> storage() override;
-    Result<SystemTime> read_clock() override;
+    Result<std::optional<DeviceTime>> read_clock() override;
     Result<void> set_clock(SystemTime now) override;
     Result<std::vector<MediaEntry>> list_media() override;
     Result<std::unique_ptr<MediaReader>> open_media(const MediaEntry& entry) override;

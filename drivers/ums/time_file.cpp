@@ -14,12 +14,4 @@ Result<std::string> format_time_file(const std::string& format, SystemTime now) 
     return std::string(buf, n) + "\n";
 }
 
-SystemTime estimate_device_clock(const std::vector<MediaEntry>& files, SystemTime host_now) {
-    std::optional<SystemTime> newest;
-    for (const auto& f : files)
-        if (!f.is_symlink && (!newest || f.modified_at > *newest)) newest = f.modified_at;
-    if (newest && *newest > host_now) return *newest;
-    return host_now;
-}
-
 }  // namespace dockd::drivers::ums

@@ -100,13 +100,9 @@ Result<Identity> UmsRecorder::identify() {
     return Identity{dev->serial, dev->manufacturer, dev->product, fw, std::nullopt};
 }
 
-// Mass storage has no battery query: the level is estimated from the last
-// known value (the vendor library's, for sdk recorders) plus the time docked.
-Result<int> UmsRecorder::battery_percent() {
-    using Minutes = std::chrono::duration<double, std::ratio<60>>;
-    const Minutes docked = std::chrono::steady_clock::now() - docked_at_;
-    const double level = opt_.initial_battery_percent + opt_.charge_percent_per_min * docked.count();
-    return static_cast<int>(std::clamp(std::floor(level), 0.0, 100.0));
+// Mass storage has no battery query (DESIGN §12: unknown, not estimated).
+Result<std::optional<int>> UmsRecorder::battery_percent() {
+    return std::optional<int>();
 }
 
 Result<StorageInfo> UmsRecorder::storage() {
@@ -132,17 +128,10 @@ Result<std::vector<MediaEntry>> UmsRecorder::list_media() {
     return entries;
 }
 
-// Once the clock file is written the recorder takes that time when it leaves
-// the dock; nothing on it can confirm that earlier, so the set time stands
-// (the next docking's measurement is the check).
-Result<SystemTime> UmsRecorder::read_clock() {
-    {
-        std::lock_guard lock(mu_);
-        if (clock_file_written_) return std::chrono::system_clock::now();
-    }
-    auto files = list_media();
-    if (!files) return files.error();
-    return estimate_device_clock(*files, std::chrono::system_clock::now());
+// Mass storage has no clock query; file times are no evidence of the clock
+// (a file may simply be old), so the offset is unknown, never guessed.
+Result<std::optional<DeviceTime>> UmsRecorder::read_clock() {
+    return std::optional<DeviceTime>();
 }
 
 Result<void> UmsRecorder::set_clock(SystemTime now) {
@@ -159,12 +148,12 @@ Result<void> UmsRecorder::set_clock(SystemTime now) {
     if (!fd) return sys_error(where() + ": write " + opt_.time_file);
     if (auto r = write_all(fd.get(), *text, where() + ": write " + opt_.time_file); !r) return r;
     if (::fsync(fd.get()) != 0) return sys_error(where() + ": fsync " + opt_.time_file);
-    clock_file_written_ = true;
     return {};
 }
 
 Result<std::unique_ptr<MediaReader>> UmsRecorder::open_media(const MediaEntry& entry) {
-    if (entry.is_symlink) return Error{where() + ": " + entry.device_path + ": is a symlink, refused", ELOOP};
+    if (entry.kind != EntryKind::file)
+        return Error{where() + ": " + entry.device_path + ": not a regular file, refused", ELOOP};
     std::lock_guard lock(mu_);
     auto m = mounted();
     if (!m) return m.error();

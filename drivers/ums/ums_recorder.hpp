@@ -1,7 +1,7 @@
 // A mass-storage recorder (DESIGN §6 ums): identity from its USB descriptor
-// strings, media from its storage mounted read-only, clock by the time file.
-// Battery cannot be read over mass storage: it is estimated from the time
-// docked (see battery_percent).
+// strings, media from its storage mounted read-only, clock set by the time
+// file. Battery and clock cannot be read over mass storage: both are unknown
+// (DESIGN §12), never estimated.
 #pragma once
 
 #include <filesystem>
@@ -21,8 +21,6 @@ struct UmsOptions {
     std::filesystem::path media_base = "/run/dockd/bays";  // <base>/<bay>/media
     std::string time_file = "time.txt";
     std::string time_format = "%Y-%m-%d %H:%M:%S";
-    int initial_battery_percent = 0;  // known from the vendor library (sdk), else 0
-    double charge_percent_per_min = 1.0;
     // usb-storage probes the disk a moment after the USB device appears.
     std::chrono::milliseconds block_wait{15000};
     // Finds the block device; default: libudev under the slot's USB device.
@@ -37,9 +35,9 @@ public:
     ~UmsRecorder() override;
 
     Result<Identity> identify() override;
-    Result<int> battery_percent() override;
+    Result<std::optional<int>> battery_percent() override;
     Result<StorageInfo> storage() override;
-    Result<SystemTime> read_clock() override;
+    Result<std::optional<DeviceTime>> read_clock() override;
     Result<void> set_clock(SystemTime now) override;
     Result<std::vector<MediaEntry>> list_media() override;
     Result<std::unique_ptr<MediaReader>> open_media(const MediaEntry& entry) override;
@@ -53,10 +51,8 @@ private:
 
     std::shared_ptr<usb::BaySlot> slot_;
     UmsOptions opt_;
-    std::chrono::steady_clock::time_point docked_at_ = std::chrono::steady_clock::now();
     std::mutex mu_;
     std::unique_ptr<MediaMount> mount_;
-    bool clock_file_written_ = false;
 };
 
 }  // namespace dockd::drivers::ums

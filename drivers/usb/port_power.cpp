@@ -56,26 +56,59 @@ void PortPower::start(Charging charging) {
     next();
 }
 
+int PortPower::busy(int except) const {
+    int n = 0;
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [bay, hp] : ports_) {
+        if (bay == except) continue;
+        auto at = powered_.find(bay);
+        const bool settling = at != powered_.end() && now - at->second < detect_settle;
+        n += settling || (charging_ && charging_(bay)) ? 1 : 0;
+    }
+    return n;
+}
+
 void PortPower::next() {
     if (queue_.empty()) return;
-    int busy = 0;
-    const auto now = std::chrono::steady_clock::now();
-    for (const auto& [bay, at] : powered_) busy += now - at < detect_settle || (charging_ && charging_(bay)) ? 1 : 0;
-    if (busy < charge_.max_concurrent_charging) {
+    if (busy(queue_.front()) < charge_.max_concurrent_charging) {
         const int bay = queue_.front();
         queue_.pop_front();
         auto r = set_port_power(usb_.get(), ports_.at(bay), true);
         if (r)
-            powered_[bay] = now;
+            powered_[bay] = std::chrono::steady_clock::now();
         else
             log::error("bay " + std::to_string(bay) + ": power on: " + r.error().message);
         audit_(bay, "on", "stagger", r);
     }
+    schedule_next();
+}
+
+void PortPower::schedule_next() {
     if (queue_.empty()) return;
     timer_.expires_after(charge_.power_on_stagger);
     timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
         if (!ec && *alive) next();
     });
+}
+
+bool PortPower::admit(int bay) {
+    if (!ports_.count(bay)) return true;
+    if (queued(bay)) return false;
+    if (busy(bay) < charge_.max_concurrent_charging) return true;
+    auto off = set_port_power(usb_.get(), ports_.at(bay), false);
+    audit_(bay, "off", "charge_cap", off);
+    if (!off) {
+        // Not switchable: the recorder charges regardless, and is served.
+        log::warning("bay " + std::to_string(bay) +
+                     ": over the charging cap but port power not switched: " + off.error().message);
+        return true;
+    }
+    log::info("bay " + std::to_string(bay) + ": " + std::to_string(charge_.max_concurrent_charging) +
+              " bays already charging (charge.max_concurrent_charging); waits its turn");
+    powered_.erase(bay);
+    queue_.push_back(bay);
+    if (queue_.size() == 1) schedule_next();
+    return false;
 }
 
 void PortPower::stop() {

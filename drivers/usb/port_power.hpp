@@ -37,6 +37,10 @@ public:
     void start(Charging charging);
     void stop();
     bool queued(int bay) const;
+    // A recorder arrived on the bay: true when it may charge now. Otherwise
+    // (max_concurrent_charging others charge) its port is switched off and
+    // queued; it is powered again when a charging slot frees up.
+    bool admit(int bay);
     std::chrono::milliseconds cycle_pause{2000};
     // A port just powered counts as charging until its recorder had time to
     // enumerate (or not): the cap holds before the bay knows what it holds.
@@ -44,6 +48,9 @@ public:
 
 private:
     void next();
+    void schedule_next();
+    // Bays other than `except` charging now (or just powered and not yet known).
+    int busy(int except) const;
     boost::asio::io_context& io_;
     UsbContext& usb_;
     config::ChargeConfig charge_;

@@ -22,10 +22,12 @@ public:
           unresponsive_(std::move(unresponsive)) {}
 
     Result<Identity> identify() override { return watch(inner_->identify()); }
-    Result<int> battery_percent() override { return watch(inner_->battery_percent()); }
+    Result<std::optional<int>> battery_percent() override { return watch(inner_->battery_percent()); }
     Result<StorageInfo> storage() override { return watch(inner_->storage()); }
-    Result<SystemTime> read_clock() override { return watch(inner_->read_clock()); }
+    Result<std::optional<DeviceTime>> read_clock() override { return watch(inner_->read_clock()); }
     Result<void> set_clock(SystemTime now) override { return watch(inner_->set_clock(now)); }
+    bool clock_set_before_media() const override { return inner_->clock_set_before_media(); }
+    Result<bool> write_officer(const Officer& o) override { return watch(inner_->write_officer(o)); }
     Result<std::vector<MediaEntry>> list_media() override { return watch(inner_->list_media()); }
     Result<std::unique_ptr<MediaReader>> open_media(const MediaEntry& e) override {
         return watch(inner_->open_media(e));

@@ -78,9 +78,11 @@ api: {{listen: "127.0.0.1:{self.port}"}}
 {extra}""")
 
     # --- process ---
-    def start(self, wait=True):
+    def start(self, wait=True, wrapper=()):
+        """wrapper: a command the daemon runs under (e.g. a seccomp filter)."""
         with open(self.log_path, "a") as log:
-            self.proc = subprocess.Popen([DOCKD, "--config", self.config, "--foreground"], stdout=log, stderr=log)
+            self.proc = subprocess.Popen([*wrapper, DOCKD, "--config", self.config, "--foreground"], stdout=log,
+                                         stderr=log)
         if wait:
             wait_for(self.api_up, 30, "dockd API")
 
@@ -160,6 +162,16 @@ api: {{listen: "127.0.0.1:{self.port}"}}
         wait_for(lambda: sum(len(m["files"]) for m in self.manifests().values()) >= count, timeout,
                  f"{count} files in signed manifests", 0.2)
 
+    def reconfigure(self, old, new):
+        """Restarts the daemon with `old` replaced by `new` in its configuration."""
+        with open(self.config) as f:
+            text = f.read()
+        assert old in text, old
+        self.stop()
+        with open(self.config, "w") as f:
+            f.write(text.replace(old, new))
+        self.start()
+
     # --- recorders ---
     def insert(self, bay, serial, *args):
         subprocess.run([sys.executable, SIMGEN, "--bays-dir", self.bays_dir, "--bay", str(bay), "--serial", serial,
@@ -208,6 +220,16 @@ api: {{listen: "127.0.0.1:{self.port}"}}
             if r.returncode != 0 or "Signature Verified Successfully" not in r.stdout:
                 raise AssertionError(f"signature of {path} does not verify: {r.stdout} {r.stderr}")
         return len(self.manifests())
+
+
+def edit_device(recorder_dir, **changes):
+    """Changes fields of a simulated recorder's device.json (None writes null)."""
+    p = os.path.join(recorder_dir, "device.json")
+    with open(p) as f:
+        d = json.load(f)
+    d.update(changes)
+    with open(p, "w") as f:
+        json.dump(d, f)
 
 
 def media_files(recorder_dir):

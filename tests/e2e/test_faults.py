@@ -1,21 +1,11 @@
 """Recorders that misbehave: the bay says why, the station keeps serving the
 other bays, and nothing already on the recorder is lost or wiped."""
-import json
 import os
 import unittest
 
-from harness import Station, media_files, wait_for
+from harness import Station, edit_device, media_files, wait_for
 
 MiB = 1 << 20
-
-
-def edit_device(recorder_dir, **changes):
-    p = os.path.join(recorder_dir, "device.json")
-    with open(p) as f:
-        d = json.load(f)
-    d.update(changes)
-    with open(p, "w") as f:
-        json.dump(d, f)
 
 
 class Faults(unittest.TestCase):
@@ -72,9 +62,14 @@ class Faults(unittest.TestCase):
         st.wait_bay(1, "ready")
         st.wait_queue_empty()
         with st.db() as db:
-            rows = db.execute("SELECT device_path, COUNT(*) FROM files GROUP BY device_path").fetchall()
+            rows = db.execute("SELECT device_path, COUNT(*) FROM files WHERE state!='failed' "
+                              "GROUP BY device_path").fetchall()
+            failed = db.execute("SELECT device_path, reason FROM files WHERE state='failed'").fetchall()
         self.assertEqual({r[0] for r in rows}, set(originals))
         self.assertTrue(all(r[1] == 1 for r in rows))
+        # The first docking's failed attempt keeps its own row and reason (issue 9).
+        self.assertEqual([r[0] for r in failed], [victim])
+        self.assertIn("Input/output error", failed[0][1])
         self.assertEqual(media_files(st.bay_path(1)), {}, "wiped once everything was staged and verified")
 
     def test_staging_disk_low_refuses_to_copy(self):

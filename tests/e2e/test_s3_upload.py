@@ -120,6 +120,33 @@ class S3Upload(unittest.TestCase):
         wait_for(lambda: client.multipart_uploads("basic") == [], 20, "no multipart upload left open", 0.5)
         self.assertEqual(rows(st, "SELECT COUNT(*) FROM upload_parts")[0][0], 0)
 
+    def test_255_byte_name_is_archived_under_a_key_that_fits(self):
+        SERVER.client().put_bucket("longname")
+        st = self.station(upload=s3_upload_yaml("longname"))
+        st.start()
+        d = st.build(1, "ZFY0105", "--files", "1", "--file-size", 1000)
+        long_name = "长" * 40 + "A" * 131 + ".mp4"  # 255 bytes in UTF-8: legal on FAT/exFAT
+        with open(os.path.join(d, "media", long_name), "wb") as f:
+            f.write(b"long name footage")
+        originals = media_files(d)
+        st.plug(1, d)
+        drain(st, 1, 60)
+        client = SERVER.client()
+        key = next(r[1] for r in rows(st, "SELECT device_path, object_key FROM files") if r[0] == long_name)
+        self.assertTrue(all(len(c.encode()) <= 255 for c in key.split("/")), key)
+        self.assertTrue(key.endswith(".mp4"), key)
+        status, headers, body = client.get_object("longname", "central/" + key)
+        self.assertEqual((status, body), (200, b"long name footage"))
+        self.assertEqual(headers.get("x-amz-meta-device-path-cut"), "true")
+        self.assertTrue(urllib.parse.quote(long_name, safe="-._~").startswith(headers["x-amz-meta-device-path"]))
+        wait_for(lambda: rows(st, "SELECT COUNT(*) FROM manifests")[0][0] == 1, 30, "the manifest")
+        docking = rows(st, "SELECT docking_id FROM files LIMIT 1")[0][0]
+        status, _, manifest = client.get_object("longname", f"central/manifests/{st.station_id}/{docking}.json")
+        self.assertEqual(status, 200)
+        entry = next(f for f in json.loads(manifest)["files"] if f["object"] == key)
+        self.assertEqual(entry["device_path"], long_name, "the manifest keeps the full device path")
+        self.assertEqual(len(originals), 2)
+
     def test_kill9_mid_part_resumes_and_resends_at_most_one_part(self):
         SERVER.client().put_bucket("resume")
         proxy = FaultProxy(SERVER.tls_port)

@@ -14,7 +14,7 @@ protected:
         auto s = Store::open(tmp_.path() / "custody.db");
         ASSERT_TRUE(s.ok()) << s.error().message;
         store_ = std::move(*s);
-        docking_ = store_->open_docking(1, {"ZFY0001", "Sim", "S1", "1.0"}, OfficerRecord{"004213", "张伟", "", ""});
+        docking_ = store_->open_docking(1, {"ZFY0001", "Sim", "S1", "1.0"}, OfficerRecord{"004213", "张伟", "", ""}).id;
         for (int n = 1; n <= 3; ++n) file_ids_.push_back(store_->commit_staged(staged(n), {"file:///a"}));
     }
     StagedFile staged(int n) {

@@ -86,7 +86,7 @@ protected:
     }
 
     void queue_files(int n, SystemTime ingested = today_at(12)) {
-        const auto docking = store_->open_docking(1, {"ZFY0001", "Sim", "S1", "1.0"}, std::nullopt);
+        const auto docking = store_->open_docking(1, {"ZFY0001", "Sim", "S1", "1.0"}, std::nullopt).id;
         for (int i = 0; i < n; ++i) {
             custody::StagedFile f;
             f.docking_id = docking;

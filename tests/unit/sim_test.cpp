@@ -21,6 +21,7 @@
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using dockd::drivers::EntryKind;
 using dockd::drivers::MediaEntry;
 using dockd::drivers::Recorder;
 using dockd::drivers::sim::SimDockSource;
@@ -243,8 +244,8 @@ TEST(SimRecorder, DefaultsWhenOnlySerialIsGiven) {
     EXPECT_EQ(st->total_bytes, 64ULL << 30);
     EXPECT_EQ(st->free_bytes, (64ULL << 30) - 1000);
     auto clock = rec.read_clock();
-    ASSERT_TRUE(clock.ok());
-    EXPECT_LT(std::chrono::abs(*clock - std::chrono::system_clock::now()), 2s);
+    ASSERT_TRUE(clock.ok() && *clock);
+    EXPECT_LT(std::chrono::abs(**clock - std::chrono::system_clock::now()), 2s);
 }
 
 TEST(SimRecorder, IdentityCarriesOfficerAndStorageFreeSaturates) {
@@ -292,8 +293,8 @@ TEST(SimRecorder, ClockOffsetAndSetClockWritesZeroKeepingOtherFields) {
         "officer": {"no": "004213"}, "battery_percent": 35, "extra": {"keep": true}})");
     SimRecorder rec(1, dir);
     auto clock = rec.read_clock();
-    ASSERT_TRUE(clock.ok());
-    const std::chrono::duration<double> offset = *clock - std::chrono::system_clock::now();
+    ASSERT_TRUE(clock.ok() && *clock);
+    const std::chrono::duration<double> offset = **clock - std::chrono::system_clock::now();
     EXPECT_NEAR(offset.count(), -93.5, 2.0);
 
     ASSERT_TRUE(rec.set_clock(std::chrono::system_clock::now()).ok());
@@ -303,7 +304,7 @@ TEST(SimRecorder, ClockOffsetAndSetClockWritesZeroKeepingOtherFields) {
     EXPECT_EQ(written.at("battery_percent").to_number<int>(), 35);
     EXPECT_EQ(written.at("officer").at("no").as_string(), "004213");
     EXPECT_TRUE(written.at("extra").at("keep").as_bool());
-    EXPECT_LT(std::chrono::abs(*rec.read_clock() - std::chrono::system_clock::now()), 2s);
+    EXPECT_LT(std::chrono::abs(**rec.read_clock() - std::chrono::system_clock::now()), 2s);
     std::size_t files = 0;
     for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
     EXPECT_EQ(files, 2u) << "no temp file left beside device.json";
@@ -339,24 +340,28 @@ TEST(SimRecorder, ListMediaWalksNestedDirsReportsSymlinksWithoutFollowing) {
     SimRecorder rec(1, dir);
     auto list = rec.list_media();
     ASSERT_TRUE(list.ok()) << list.error().message;
+    // Directories are listed too (their contents follow); here only the rest.
+    std::erase_if(*list, [](const MediaEntry& e) { return e.kind == EntryKind::directory; });
     std::vector<std::string> paths;
     for (const auto& e : *list) paths.push_back(e.device_path);
     EXPECT_EQ(paths, (std::vector<std::string>{"DCIM/100MEDIA/a.mp4", "DCIM/link.mp4", "DCIM/zero.jpg",
-                                               "RECORD/2026/11/b.wav", "linkdir"}));
+                                               "RECORD/2026/11/b.wav", "fifo", "linkdir"}));
     const auto& a = (*list)[0];
     EXPECT_EQ(a.size_bytes, 4u);
-    EXPECT_FALSE(a.is_symlink);
+    EXPECT_EQ(a.kind, EntryKind::file);
     EXPECT_FALSE(a.important);
-    EXPECT_EQ(std::chrono::system_clock::to_time_t(a.modified_at), 1700000000);
-    EXPECT_TRUE((*list)[1].is_symlink);
+    EXPECT_EQ(a.modified_at.time_since_epoch().count(), 1700000000000);
+    EXPECT_EQ((*list)[1].kind, EntryKind::symlink);
     EXPECT_EQ((*list)[2].size_bytes, 0u);
     EXPECT_TRUE((*list)[3].important);
-    EXPECT_TRUE((*list)[4].is_symlink);
+    EXPECT_EQ((*list)[4].kind, EntryKind::special);
+    EXPECT_EQ((*list)[4].problem, "a FIFO");
+    EXPECT_EQ((*list)[5].kind, EntryKind::symlink);
 
     auto refused = rec.open_media((*list)[1]);
     ASSERT_FALSE(refused.ok());
     auto forged = (*list)[1];
-    forged.is_symlink = false;  // the walk itself must refuse, not just the flag
+    forged.kind = EntryKind::file;  // the walk itself must refuse, not just the flag
     refused = rec.open_media(forged);
     ASSERT_FALSE(refused.ok());
     EXPECT_EQ(refused.error().sys_errno, ELOOP) << refused.error().message;

@@ -33,8 +33,9 @@ protected:
     void TearDown() override { store_.reset(); }
 
     std::string dock(int bay = 1, const std::string& serial = "ZFY0001") {
-        return store_->open_docking(bay, {serial, "Sim", "S1", "1.0"},
-                                    OfficerRecord{"004213", "Zhang Wei", "410402", "Traffic"});
+        return store_
+            ->open_docking(bay, {serial, "Sim", "S1", "1.0"}, OfficerRecord{"004213", "Zhang Wei", "410402", "Traffic"})
+            .id;
     }
     // A staged file with a distinct identity and staging name per `n`.
     StagedFile staged(const std::string& docking, int n, std::uint64_t size = 1000, bool important = false) {
@@ -280,7 +281,7 @@ TEST_F(StoreTest, ClosingADockingTwiceChangesNothingTheSecondTime) {
 
 TEST_F(StoreTest, LedgerCountsFilesBytesAndRefusalsPerDocking) {
     const std::string d1 = dock(1);
-    store_->record_health(d1, 35, 64'000'000'000, 10'000'000'000);
+    store_->record_health(d1, {35, 64'000'000'000, 10'000'000'000});
     store_->commit_staged(staged(d1, 1, 1000), {target_a});
     store_->commit_staged(staged(d1, 2, 2500), {target_a});
     store_->record_refused(d1, "ZFY0001", "../x", 9, 9, "'..' path component");
@@ -326,9 +327,9 @@ TEST_F(StoreTest, LedgerFromIsInclusiveAndToIsExclusive) {
 
 TEST_F(StoreTest, EveryStoreOperationLeavesAVerifiableChain) {
     const std::string d = dock();
-    store_->record_health(d, 50, 100, 50);
-    store_->record_clock(d, {"2026-11-23T18:00:00.000Z", "2026-11-23T18:01:33.500Z", -93'500});
-    store_->record_clock_set(d, true, "");
+    store_->record_health(d, {50, 100, 50});
+    store_->record_clock(d, {"2026-11-23T18:00:00.000Z", "2026-11-23T18:01:33.500Z", -93'500, true, true});
+    store_->record_clock_set(d, ClockSet::confirmed, "");
     const auto id = store_->commit_staged(staged(d, 1), {target_a});
     store_->mark_verified(id, true, "reread");
     store_->mark_uploaded(id, target_a);

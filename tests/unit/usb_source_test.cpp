@@ -27,9 +27,9 @@ class PlainRecorder : public Recorder {
 public:
     explicit PlainRecorder(bool fail = false) : fail_(fail) {}
     Result<Identity> identify() override { return fail_ ? Result<Identity>(Error{"no answer"}) : Identity{}; }
-    Result<int> battery_percent() override { return 50; }
+    Result<std::optional<int>> battery_percent() override { return std::optional<int>(50); }
     Result<StorageInfo> storage() override { return StorageInfo{}; }
-    Result<SystemTime> read_clock() override { return SystemTime{}; }
+    Result<std::optional<DeviceTime>> read_clock() override { return std::optional<DeviceTime>(); }
     Result<void> set_clock(SystemTime) override { return {}; }
     Result<std::vector<MediaEntry>> list_media() override { return std::vector<MediaEntry>{}; }
     Result<std::unique_ptr<MediaReader>> open_media(const MediaEntry&) override { return Error{"none"}; }

@@ -6,6 +6,7 @@
 #include <boost/url/parse.hpp>
 #include <cstdlib>
 #include <ctime>
+#include <set>
 
 #include "daemon/archive/s3/credentials.hpp"
 #include "daemon/archive/s3/digest.hpp"
@@ -176,6 +177,17 @@ Result<HttpResponse> S3Target::call(HttpClient& http, Call& c, const std::atomic
     }
 }
 
+// A 4xx says the request itself is wrong (KeyTooLongError, InvalidArgument,
+// EntityTooLarge, ...): sending it again cannot help. Throttling, timeouts
+// and corruption in transit are the 4xx codes a retry can cure.
+static bool refused_for_good(int status, const std::string& code) {
+    static const std::set<std::string> retryable{"RequestTimeout",       "SlowDown",     "Throttling",
+                                                 "OperationAborted",     "BadDigest",    "IncompleteBody",
+                                                 "RequestTimeTooSkewed", "ExpiredToken", "TokenRefreshRequired"};
+    if (status < 400 || status >= 500 || status == 408 || status == 409 || status == 429) return false;
+    return !retryable.count(code);
+}
+
 Error S3Target::failure(const std::string& what, const HttpResponse& r) const {
     auto err = parse_error(r.body);
     const std::string code = err ? err->code : "";
@@ -187,6 +199,8 @@ Error S3Target::failure(const std::string& what, const HttpResponse& r) const {
         kind = Failure::credentials;
     else if (code == "NoSuchBucket")
         kind = Failure::no_bucket;
+    else if (refused_for_good(r.status, code))
+        kind = Failure::permanent;
     return Error{redact(text, creds_), errno_of(kind)};
 }
 

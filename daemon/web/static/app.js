@@ -74,6 +74,26 @@ function card(id) {
   return el;
 }
 
+function clockText(b, held) {
+  if (!held) return "–";
+  const c = b.clock || {};
+  let text = b.clock_offset_ms === null ? "unknown 未知" :
+    (b.clock_offset_ms > 0 ? "+" : "") + (b.clock_offset_ms / 1000).toFixed(1) + " s" +
+    (c.plausible === false ? " (implausible)" : "");
+  if (c.set === "unconfirmed") text += " · set, unconfirmed";
+  else if (c.set === "confirmed") text += " · set";
+  else if (c.set === "withheld") text += " · not set (host clock unsynced)";
+  return text;
+}
+
+function list(ul, items) {
+  ul.replaceChildren(...items.map((t) => {
+    const li = document.createElement("li");
+    li.textContent = t;
+    return li;
+  }));
+}
+
 function showBay(b) {
   const el = card(b.id);
   el.dataset.state = b.state;
@@ -83,9 +103,14 @@ function showBay(b) {
   el.querySelector(".safe").hidden = !b.safe_to_leave;
   el.querySelector(".recorder").textContent = b.recorder ? b.recorder.serial : "–";
   el.querySelector(".officer").textContent = b.officer ? b.officer.no + (b.officer.name ? " " + b.officer.name : "") : "–";
-  el.querySelector(".battery").textContent = b.battery_percent === null ? "–" : b.battery_percent + " %";
-  el.querySelector(".clock").textContent = b.clock_offset_ms === null ? "–" :
-    (b.clock_offset_ms > 0 ? "+" : "") + (b.clock_offset_ms / 1000).toFixed(1) + " s";
+  // Unknown is said in words, never shown as a number (DESIGN §12).
+  const held = b.state !== "empty" && b.state !== "removed";
+  el.querySelector(".battery").textContent = !held ? "–" :
+    b.battery_percent === null ? "unknown 未知" : b.battery_percent + " %";
+  el.querySelector(".clock").textContent = clockText(b, held);
+  el.querySelector(".ready-rule").textContent = b.state === "ready" && b.ready_rule ? "Ready by: " + b.ready_rule : "";
+  list(el.querySelector(".gates"), (b.gates || []).filter((g) => !g.met).map((g) => "Not ready: " + g.name + ": " + g.detail));
+  list(el.querySelector(".notes"), b.notes || []);
   const p = b.progress;
   const pct = p.bytes_total ? Math.min(100, (100 * p.bytes_done) / p.bytes_total) : (b.safe_to_leave ? 100 : 0);
   // A docking that never got to list its files has no bar to show.

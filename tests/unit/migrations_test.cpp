@@ -1,0 +1,85 @@
+// Schema migrations from every older version to the current one (STYLE 9):
+// a station upgraded in the field keeps every custody row it had.
+#include "daemon/custody/migrations.hpp"
+
+#include <gtest/gtest.h>
+
+#include "daemon/custody/store.hpp"
+#include "tests/unit/support.hpp"
+
+namespace dockd::custody {
+namespace {
+
+using test_support::TempDir;
+
+std::int64_t count(Database& db, const std::string& sql) {
+    auto st = db.prepare(sql);
+    st.step();
+    return st.int64(0);
+}
+
+// Rows every schema since version 1 can hold: a docking with an archived,
+// a staged and a refused file, their uploads and an audit row.
+void fill_version_1_rows(Database& db) {
+    db.exec(R"sql(
+INSERT INTO recorders(serial, vendor, model, firmware, first_seen_at) VALUES('ZFY1','Sim','S1','1.0','2026-01-01T00:00:00.000Z');
+INSERT INTO dockings(id, bay, serial, docked_at, battery_in, clock_offset_ms)
+  VALUES('D1', 1, 'ZFY1', '2026-01-01T00:00:00.000Z', 40, -93500);
+INSERT INTO files(id, docking_id, serial, device_path, size, device_mtime_ms, state, sha256, staging_name, object_key)
+  VALUES(1,'D1','ZFY1','DCIM/a.mp4',10,1000,'archived','aa','D1/0','media/a'),
+        (2,'D1','ZFY1','DCIM/b.mp4',20,2000,'staged','bb','D1/1','media/b');
+INSERT INTO files(id, docking_id, serial, device_path, size, device_mtime_ms, state, reason)
+  VALUES(3,'D1','ZFY1','../x',1,1,'refused','''..'' path component');
+INSERT INTO uploads(file_id, target, state) VALUES(1,'file:///a','done'),(2,'file:///a','pending');
+INSERT INTO audit(seq, at, kind, payload, hash) VALUES(1,'2026-01-01T00:00:00.000Z','docked','{}','h');
+)sql");
+}
+
+class MigrationsTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(MigrationsTest, EveryOlderSchemaReachesTheLatestKeepingItsRows) {
+    const int from = GetParam();
+    TempDir tmp("migrate");
+    const auto file = tmp.path() / "custody.db";
+    {
+        auto db = Database::open(file);
+        ASSERT_TRUE(db) << db.error().message;
+        ASSERT_TRUE(migrate(*db, from));
+        ASSERT_EQ(count(*db, "PRAGMA user_version"), from);
+        fill_version_1_rows(*db);
+    }
+    auto db = Database::open(file);
+    ASSERT_TRUE(db);
+    auto r = migrate(*db);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(count(*db, "PRAGMA user_version"), latest_schema_version());
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM files"), 3);
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM files WHERE id=1 AND state='archived' AND sha256='aa'"), 1);
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM files WHERE id=3 AND state='refused'"), 1);
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM uploads u JOIN files f ON f.id=u.file_id"), 2);
+    EXPECT_EQ(count(*db, "SELECT clock_offset_ms FROM dockings WHERE id='D1'"), -93500);
+    EXPECT_EQ(count(*db, "SELECT COUNT(*) FROM audit"), 1);
+    EXPECT_FALSE(db->prepare("PRAGMA foreign_key_check").step()) << "no dangling reference after the rebuild";
+    EXPECT_EQ(count(*db, "PRAGMA foreign_keys"), 1) << "references enforced again";
+    // Issue 9 (schema 4): a failed copy attempt is a row of its own, as many
+    // times as dockings try, beside the one staged row of that file.
+    db->exec(
+        "INSERT INTO files(docking_id, serial, device_path, size, device_mtime_ms, state, reason) VALUES"
+        "('D1','ZFY1','DCIM/a.mp4',10,1000,'failed','vanished'),('D1','ZFY1','DCIM/a.mp4',10,1000,'failed','EIO')");
+    EXPECT_THROW(db->exec("INSERT INTO files(docking_id, serial, device_path, size, device_mtime_ms, state) "
+                          "VALUES('D1','ZFY1','DCIM/a.mp4',10,1000,'staged')"),
+                 std::exception)
+        << "a file's identity is still staged only once";
+}
+
+INSTANTIATE_TEST_SUITE_P(FromEveryVersion, MigrationsTest, ::testing::Range(1, latest_schema_version()));
+
+TEST(Migrations, TheLatestStoreOpensThroughTheStore) {
+    TempDir tmp("migrate");
+    auto s = Store::open(tmp.path() / "custody.db");
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_TRUE((*s)->verify().ok);
+}
+
+}  // namespace
+}  // namespace dockd::custody
