@@ -117,10 +117,7 @@ void Station::start() {
     for (const auto& d : cfg_.drivers) {
         if (d.type != config::DriverType::sim) continue;  // ums, sdk: start_usb()
         auto source = std::make_unique<drivers::sim::SimDockSource>(io_, d.bays_dir, ids);
-        source->start({[this](int bay, std::shared_ptr<drivers::Recorder> r) {
-                           if (auto it = bays_.find(bay); it != bays_.end() && !stopping_)
-                               it->second->arrived(std::move(r));
-                       },
+        source->start({[this](int bay, std::shared_ptr<drivers::Recorder> r) { on_arrival(bay, std::move(r)); },
                        [this](int bay) {
                            if (auto it = bays_.find(bay); it != bays_.end()) it->second->left();
                        }});
@@ -215,10 +212,7 @@ void Station::start_usb() {
         (void)port_power_->power(bay, "cycle", "recovery");
     };
     auto source = std::make_unique<drivers::usb::UsbDockSource>(io_, *usb_, std::move(opt));
-    source->start({[this](int bay, std::shared_ptr<drivers::Recorder> r) {
-                       if (auto it = bays_.find(bay); it != bays_.end() && !stopping_)
-                           it->second->arrived(std::move(r));
-                   },
+    source->start({[this](int bay, std::shared_ptr<drivers::Recorder> r) { on_arrival(bay, std::move(r)); },
                    [this](int bay) {
                        if (auto it = bays_.find(bay); it != bays_.end()) it->second->left();
                    }});

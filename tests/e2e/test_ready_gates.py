@@ -4,7 +4,7 @@ target; a file no target can take does not hold its bay forever."""
 import os
 import unittest
 
-from harness import Station, media_files, wait_for
+from harness import Station, edit_device, media_files, wait_for
 
 MiB = 1 << 20
 
@@ -50,6 +50,21 @@ class ReadyGates(unittest.TestCase):
         b = st.wait_bay(1, "ready")
         self.assertTrue(gate(b, "storage")["met"], b["gates"])
         self.assertEqual(media_files(st.bay_path(1)), {})
+
+    def test_a_stall_without_a_switchable_port_is_shown_on_the_bay(self):
+        st = self.station(bays=1)
+        st.reconfigure("charge: {ready_percent: 80}", "charge: {ready_percent: 80, stall_power_cycle_after: 1s}")
+        d = st.build(1, "ZFY0965", "--files", 1, "--file-size", 4 * MiB)
+        edit_device(d, faults={"stall_after_bytes": MiB})
+        st.plug(1, d)
+        b = wait_for(lambda: (lambda b: b if "port not power-cycled" in (b["error"] or "") else None)(st.bays()[1]),
+                     30, "the stall to be shown")
+        self.assertEqual(b["state"], "offloading")
+        self.assertIn("not answering", b["error"])
+        with st.db() as db:
+            self.assertEqual(db.execute("SELECT COUNT(*) FROM audit WHERE kind='power'").fetchone()[0], 0)
+        st.unplug(1, os.path.join(st.dir, "out"))
+        st.wait_bay(1, "empty", timeout=30)
 
     def test_255_byte_name_is_archived_under_a_key_that_fits(self):
         st = self.station(bays=1)

@@ -6,7 +6,8 @@
 //   battery    percent
 //   hang       a function name: that call never returns
 //   devices    how many recorders the *_ByIndex variants see (default 1)
-// Calls leave traces: msdc, synced, written.bin, uninit.
+// Calls leave traces: msdc, synced, written.bin, uninit, and `calls`, one
+// line per call in the order the library saw them (GA/T 947 call order).
 #include <unistd.h>
 
 #include <cstdio>
@@ -31,7 +32,11 @@ std::string slurp(const std::string& name, bool* found = nullptr) {
 void touch(const std::string& name, const std::string& content = "") {
     std::ofstream(dir() + "/" + name, std::ios::binary) << content;
 }
+void called(const char* fn) {
+    std::ofstream(dir() + "/calls", std::ios::app) << fn << "\n";
+}
 void maybe_hang(const char* fn) {
+    called(fn);
     std::string h = slurp("hang");
     while (!h.empty() && (h.back() == '\n' || h.back() == ' ')) h.pop_back();
     if (h == fn)
@@ -86,6 +91,7 @@ int GetZFYInfo_ByIndex(void* info, char* pwd, int* iRet, int usb_index) {
 }
 
 int WriteZFYInfo(void* info, char* pwd, int* iRet) {
+    called("WriteZFYInfo");
     if (!unlocked(pwd, iRet)) return 0;
     touch("written.bin", std::string(static_cast<const char*>(info), slurp("zfy.bin").size()));
     *iRet = 1;
@@ -119,6 +125,7 @@ int ReadDeviceBatteryDumpEnergy(int* percent, char* pwd, int* iRet) {
 }
 
 int UnInit_Device(int* iRet) {
+    called("UnInit_Device");
     touch("uninit");
     *iRet = 1;
     return 1;
