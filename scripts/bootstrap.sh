@@ -12,6 +12,7 @@ packages=(
   python3 openssl sqlite3 procps systemd
   swift swift-proxy swift-object swift-container swift-account memcached stunnel4 curl  # S3 tests: Swift s3api over TLS
   chromium fonts-wqy-microhei  # status page test (headless) and CJK names on the page
+  scdoc lintian man-db bash file strace  # man pages at build time; .deb (CPack runs file), man and sandbox tests
   prometheus  # promtool (only in the server's package) checks the monitoring kit
 )
 # Node for the browser test driver (playwright-core from npm, tests/browser):
