@@ -11,9 +11,12 @@ build=$1 src=$2 version=$3 has_verify=$4
 work=$(mktemp -d)
 installed_here=0
 cleanup() {
-    # A failing run must not leave the package behind on the test machine.
-    if ((installed_here)) && dpkg-query -W -f='${Status}' dockd 2>/dev/null | grep -qv not-installed; then
-        dpkg --purge dockd >/dev/null 2>&1 || true
+    # A failing run must not leave the package, or the state it made, behind.
+    if ((installed_here)); then
+        if dpkg-query -W -f='${Status}' dockd 2>/dev/null | grep -qv not-installed; then
+            dpkg --purge dockd >/dev/null 2>&1 || true
+        fi
+        rm -rf /etc/dockd /var/lib/dockd /run/dockd
     fi
     rm -rf "$work"
 }
@@ -82,6 +85,9 @@ fi
 if dpkg-query -W -f='${Status}' dockd 2>/dev/null | grep -q "ok installed\|config-files"; then
     fail "a dockd package is already on this machine; this test installs and purges its own (dpkg --purge dockd first)"
 fi
+for d in /etc/dockd /var/lib/dockd /run/dockd; do
+    [ ! -e "$d" ] || fail "$d exists: purging the test's package would delete it (move it away first)"
+done
 
 # Every path named for dockd outside the test trees, before and after: purge
 # must bring this back exactly.
@@ -130,7 +136,6 @@ dpkg-query -W -f='${Status}\n' dockd | grep -q config-files || fail "not in conf
 
 step "dpkg --purge: nothing left"
 dpkg --purge dockd >/dev/null
-installed_here=0
 if dpkg-query -W -f='${Status}\n' dockd 2>/dev/null | grep -qv not-installed; then
     fail "dpkg still knows dockd after purge: $(dpkg-query -W -f='${Status}' dockd)"
 fi
