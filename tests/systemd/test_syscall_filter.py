@@ -116,6 +116,12 @@ class TracedStation(Station):
         os.kill(self.daemon_pid, signal.SIGINT)
         return self.proc.wait(60)
 
+    def cleanup(self):
+        # Killing strace detaches its tracee: a failed test must not leave the daemon running.
+        if self.proc and self.proc.poll() is None and getattr(self, "daemon_pid", None):
+            os.kill(self.daemon_pid, signal.SIGKILL)
+        super().cleanup()
+
 
 @unittest.skipUnless(subprocess.run(["strace", "-f", "true"], capture_output=True).returncode == 0,
                      "strace cannot trace here (no ptrace)")
