@@ -12,6 +12,8 @@ packages=(
   python3 python3-seccomp openssl sqlite3 procps systemd  # python3-seccomp: ProtectClock-like filter in tests
   swift swift-proxy swift-object swift-container swift-account memcached stunnel4 curl  # S3 tests: Swift s3api over TLS
   chromium fonts-wqy-microhei  # status page test (headless) and CJK names on the page
+  scdoc lintian man-db bash file strace  # man pages at build time; .deb (CPack runs file), man and sandbox tests
+  prometheus  # promtool (only in the server's package) checks the monitoring kit
 )
 # Node for the browser test driver (playwright-core from npm, tests/browser):
 # Debian's nodejs+npm unless a node with npm is already installed.

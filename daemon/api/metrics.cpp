@@ -35,6 +35,23 @@ struct Writer {
     }
 };
 
+// Alerts are "code: message" (README, /api/v1/station); a bay's are "bay N fault: ..."
+// (bay_fault) or "bay N: ..." (bay_error). Every code is present, 0 when clear,
+// so alert rules and dashboards always find the series.
+std::map<std::string, int> alerts_by_code(const std::vector<std::string>& alerts) {
+    std::map<std::string, int> n{
+        {"upload_deadline", 0},     {"disk_low", 0},  {"upload_failing", 0}, {"overdue", 0},
+        {"host_clock_unsynced", 0}, {"bay_fault", 0}, {"bay_error", 0},      {"credentials", 0},
+        {"no_bucket", 0},           {"conflict", 0},  {"other", 0}};
+    for (const auto& a : alerts) {
+        std::string code = a.substr(0, a.find(':'));
+        if (code.starts_with("bay ")) code = code.ends_with(" fault") ? "bay_fault" : "bay_error";
+        if (code.empty() || code.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) code = "other";
+        ++n[code];
+    }
+    return n;
+}
+
 bool contains(const std::string& hay, std::initializer_list<const char*> needles) {
     std::string lower(hay);
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -132,6 +149,8 @@ std::string MetricsState::render(station::Station& station) {
     w.sample("dockd_audit_chain_length", "", t.audit_length);
     w.family("dockd_alerts", "gauge", "Alerts the station raises now.");
     w.sample("dockd_alerts", "", s.alerts.size());
+    w.family("dockd_alerts_by_code", "gauge", "Alerts the station raises now, by code.");
+    for (const auto& [code, n] : alerts_by_code(s.alerts)) w.sample("dockd_alerts_by_code", "code=\"" + code + "\"", n);
     w.family("dockd_overdue_recorders", "gauge", "Recorders not docked within 24 h of their last undock.");
     w.sample("dockd_overdue_recorders", "", s.overdue.size());
     w.family("dockd_host_clock_synced", "gauge", "1 when the host clock is NTP-synchronised.");

@@ -28,6 +28,7 @@ const char* usage =
     "  verify                       check the local audit chain end to end\n"
     "  pubkey                       print the station's Ed25519 public key (PEM)\n"
     "--approval-ref REF is sent as X-Approval-Ref and written to the access register.\n"
+    "--help prints this usage (man dockctl for more).\n"
     "Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.\n";
 
 void optional(const po::variables_map& vm, const char* name, std::optional<std::string>& out) {
