@@ -12,6 +12,7 @@
 #include "daemon/bay/bay_state.hpp"
 #include "daemon/bay/bay_status.hpp"
 #include "daemon/bay/context.hpp"
+#include "daemon/bay/offloader.hpp"
 #include "drivers/recorder.hpp"
 
 namespace dockd::bay {
@@ -50,6 +51,8 @@ private:
         bool stall_cycled = false;
     };
     struct Offloaded;
+    void count(Session& s, const FileResult& r);
+    boost::asio::awaitable<bool> wait_for_room(Session& s, const std::string& why);
 
     boost::asio::awaitable<void> run(std::shared_ptr<Session> s);
     boost::asio::awaitable<void> steps(Session& s);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "daemon/bay/bay.hpp"
+#include "daemon/bay/offloader.hpp"
 #include "daemon/common/blocking.hpp"
 #include "daemon/common/log.hpp"
 #include "daemon/common/time.hpp"
@@ -14,14 +15,6 @@ namespace dockd::bay {
 namespace asio = boost::asio;
 
 namespace {
-
-enum class Outcome { staged, already_staged, refused_before, failed, disk_full };
-
-struct FileResult {
-    Outcome outcome;
-    std::optional<std::int64_t> file_id;
-    std::string error;
-};
 
 bool wanted_extension(const std::string& path, const std::vector<std::string>& extensions) {
     const auto slash = path.rfind('/');
@@ -69,62 +62,6 @@ struct Bay::Offloaded {
         if (entry.kind == EntryKind::symlink) return "symbolic link (never followed)";
         return std::nullopt;
     }
-
-    static FileResult one(Bay& bay, Session& s, const drivers::MediaEntry& entry, std::size_t index,
-                          std::vector<std::byte>& buf) {
-        auto& ctx = bay.ctx_;
-        const std::int64_t mtime_ms = to_unix_ms(entry.modified_at);
-        if (auto known = ctx.store.find_file(s.serial, entry.device_path, entry.size_bytes, mtime_ms)) {
-            if (known->state == "refused") return {Outcome::refused_before, known->id, ""};
-            return {Outcome::already_staged, known->id, ""};
-        }
-        if (auto free = ctx.staging.free_bytes(); !free || *free < entry.size_bytes + ctx.cfg.ingest.min_free_bytes)
-            return {Outcome::disk_full, std::nullopt,
-                    free ? "staging disk low: " + std::to_string(*free) + " bytes free, file needs " +
-                               std::to_string(entry.size_bytes) + " + ingest.min_free_bytes"
-                         : free.error().message};
-        const std::string staging_name = s.docking_id + "/" + std::to_string(index);
-        const std::string shown = ingest::printable_path(entry.device_path);
-        auto writer = ctx.staging.begin(staging_name);
-        if (!writer) return {Outcome::failed, std::nullopt, writer.error().message};
-        auto reader = s.recorder->open_media(entry);
-        if (!reader && reader.error().sys_errno == ENOENT)
-            return {Outcome::failed, std::nullopt, shown + ": vanished before it was copied"};
-        if (!reader) return {Outcome::failed, std::nullopt, shown + ": open: " + reader.error().message};
-        const auto base = s.bytes_done.load();
-        auto copied = ingest::copy_and_hash(**reader, *writer, buf, s.cancelled,
-                                            [&](std::uint64_t done) { s.bytes_done = base + done; });
-        if (!copied) {
-            const bool full = copied.error().sys_errno == ENOSPC;
-            return {full ? Outcome::disk_full : Outcome::failed, std::nullopt, shown + ": " + copied.error().message};
-        }
-        if (copied->bytes != entry.size_bytes)
-            return {Outcome::failed, std::nullopt,
-                    shown + ": listed as " + std::to_string(entry.size_bytes) + " bytes, read " +
-                        std::to_string(copied->bytes)};
-        if (auto c = writer->commit(); !c) {
-            const bool full = c.error().sys_errno == ENOSPC;
-            return {full ? Outcome::disk_full : Outcome::failed, std::nullopt, shown + ": " + c.error().message};
-        }
-        // Only a measured, plausible offset corrects the time (DESIGN §12).
-        const auto recorded_at = corrected_time(entry.modified_at, s.offset_applied_ms);
-        const auto ingested_at = std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now());
-        custody::StagedFile f;
-        f.docking_id = s.docking_id;
-        f.serial = s.serial;
-        f.device_path = entry.device_path;
-        f.size = entry.size_bytes;
-        f.device_mtime_ms = mtime_ms;
-        f.sha256 = copied->sha256;
-        f.staging_name = staging_name;
-        f.object_key =
-            ingest::object_key(s.serial, filing_time(recorded_at, ingested_at), copied->sha256, entry.device_path);
-        f.recorded_at_device = rfc3339(entry.modified_at);
-        f.recorded_at = recorded_at ? rfc3339(*recorded_at) : std::nullopt;
-        f.ingested_at = rfc3339(ingested_at).value_or("");
-        f.important = entry.important;
-        return {Outcome::staged, ctx.store.commit_staged(f, ctx.target_urls), ""};
-    }
 };
 
 asio::awaitable<bool> Bay::offload(Session& s) {
@@ -142,53 +79,78 @@ asio::awaitable<bool> Bay::offload(Session& s) {
     shown_.bytes_total = 0;
     for (const auto& e : to_copy) shown_.bytes_total += e.size_bytes;
 
-    std::vector<std::byte> buffer(ctx_.cfg.ingest.buffer_bytes);
-    for (std::size_t i = 0; i < to_copy.size(); ++i) {
-        const auto& entry = to_copy[i];
+    // Two halves: the device is read into one while the other is hashed and written.
+    std::vector<std::byte> buffer(2 * ctx_.cfg.ingest.buffer_bytes);
+    const CopyJob job{ctx_, rec, s.docking_id, s.serial, s.offset_applied_ms, s.cancelled, s.bytes_done, s.files_done};
+    for (std::size_t next = 0; next < to_copy.size();) {
+        const std::size_t first = next, end = group_end(to_copy, first);
         const auto bytes_before = s.bytes_done.load();
-        auto r = co_await on_pool(ctx_.pool, [&] {
-            auto one = Offloaded::one(*this, s, entry, i, buffer);
-            // A listed file that was not copied keeps a row of its own (issue 9).
-            if (one.outcome == Outcome::failed && !s.cancelled)
-                ctx_.store.record_failed(s.docking_id, s.serial, ingest::printable_path(entry.device_path),
-                                         entry.size_bytes, to_unix_ms(entry.modified_at), one.error);
-            return one;
-        });
+        const auto files_before = s.files_done.load();
+        auto results = co_await on_pool(ctx_.pool, [&] { return copy_group(job, to_copy, first, end, buffer); });
         if (s.cancelled) co_return false;
-        switch (r.outcome) {
-            case Outcome::staged:
-                ++s.staged;
+        next = first + results.size();
+        std::uint64_t bytes = bytes_before;
+        for (std::size_t k = 0; k < results.size(); ++k) {
+            const auto& r = results[k];
+            const auto& entry = to_copy[first + k];
+            if (r.outcome == Outcome::disk_low) {
+                next = first + k;  // not committed: copied again once there is room
                 break;
-            case Outcome::already_staged:
-                ++s.skipped;
-                break;
-            case Outcome::refused_before:
-                ++s.refused;
-                break;
-            case Outcome::failed:
-                ++s.failed;
-                shown_.files_failed = static_cast<std::uint64_t>(s.failed);
-                shown_.error = r.error;
-                log::error("bay " + std::to_string(id_) + ": " + s.serial + ": " + r.error);
-                break;
-            case Outcome::disk_full:
-                co_await on_pool(ctx_.pool, [&] {
-                    ctx_.store.finish_offload(s.docking_id, s.staged, s.skipped, s.refused, s.failed + 1);
-                });
-                fail(s, r.error);
-                co_return false;
+            }
+            count(s, r);
+            if (r.file_id && (r.outcome == Outcome::staged || r.outcome == Outcome::already_staged)) {
+                s.file_ids.push_back(*r.file_id);
+                s.on_device.push_back(entry);
+            }
+            bytes += entry.size_bytes;
         }
-        if (r.file_id && (r.outcome == Outcome::staged || r.outcome == Outcome::already_staged)) {
-            s.file_ids.push_back(*r.file_id);
-            s.on_device.push_back(entry);
+        s.bytes_done = bytes;
+        s.files_done = files_before + (next - first);
+        if (next < end && !results.empty() && results.back().outcome == Outcome::disk_low) {
+            const bool docked = co_await wait_for_room(s, results.back().error);
+            if (!docked) co_return false;
         }
-        s.bytes_done = bytes_before + entry.size_bytes;
-        ++s.files_done;
-        if (r.outcome == Outcome::staged) ctx_.wake_uploader();
+        ctx_.wake_uploader();
     }
     co_await on_pool(ctx_.pool,
                      [&] { ctx_.store.finish_offload(s.docking_id, s.staged, s.skipped, s.refused, s.failed); });
     co_return !s.cancelled;
+}
+
+}  // namespace dockd::bay
+
+namespace dockd::bay {
+
+void Bay::count(Session& s, const FileResult& r) {
+    switch (r.outcome) {
+        case Outcome::staged:
+            ++s.staged;
+            break;
+        case Outcome::already_staged:
+            ++s.skipped;
+            break;
+        case Outcome::refused_before:
+            ++s.refused;
+            break;
+        case Outcome::failed:
+        case Outcome::disk_low:
+            ++s.failed;
+            shown_.files_failed = static_cast<std::uint64_t>(s.failed);
+            shown_.error = r.error;
+            log::error("bay " + std::to_string(id_) + ": " + s.serial + ": " + r.error);
+            break;
+    }
+}
+
+// A full staging disk pauses the offload (nothing is committed from the
+// file that did not fit); it resumes once uploads have purged enough.
+asio::awaitable<bool> Bay::wait_for_room(Session& s, const std::string& why) {
+    shown_.error = "disk_low: " + why + "; paused until staging has room";
+    log::warning("bay " + std::to_string(id_) + ": " + shown_.error);
+    ctx_.wake_uploader();
+    const bool docked = co_await pause(s, std::chrono::seconds(2));
+    if (docked) shown_.error.clear();
+    co_return docked;
 }
 
 }  // namespace dockd::bay

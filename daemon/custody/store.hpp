@@ -58,6 +58,9 @@ public:
                                         std::int64_t device_mtime_ms);
     // Commits a staged file, its upload queue rows and its audit event at once.
     std::int64_t commit_staged(const StagedFile& f, const std::vector<std::string>& targets);
+    // Many at once, one transaction (small files' group commit); ids in order.
+    std::vector<std::int64_t> commit_staged(const std::vector<StagedFile>& files,
+                                            const std::vector<std::string>& targets);
     void record_refused(const std::string& docking_id, const std::string& serial, const std::string& printable_path,
                         std::uint64_t size, std::int64_t device_mtime_ms, const std::string& reason);
     // A listed file that could not be copied (vanished, unreadable, I/O error).

@@ -46,38 +46,52 @@ std::optional<FileRecord> Store::find_file(const std::string& serial, const std:
 }
 
 std::int64_t Store::commit_staged(const StagedFile& f, const std::vector<std::string>& targets) {
+    return commit_staged(std::vector<StagedFile>{f}, targets).front();
+}
+
+std::vector<std::int64_t> Store::commit_staged(const std::vector<StagedFile>& files,
+                                               const std::vector<std::string>& targets) {
+    std::vector<std::int64_t> ids;
+    if (files.empty()) return ids;
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
-    db_.prepare(
-           "INSERT INTO files(docking_id, serial, device_path, size, device_mtime_ms, state, sha256, "
-           "staging_name, object_key, recorded_at_device, recorded_at, ingested_at, important, retention) "
-           "VALUES(?,?,?,?,?,'staged',?,?,?,?,?,?,?,?)")
-        .bind(1, f.docking_id)
-        .bind(2, f.serial)
-        .bind(3, f.device_path)
-        .bind(4, f.size)
-        .bind(5, f.device_mtime_ms)
-        .bind(6, f.sha256)
-        .bind(7, f.staging_name)
-        .bind(8, f.object_key)
-        .bind(9, f.recorded_at_device)
-        .bind(10, f.recorded_at)
-        .bind(11, f.ingested_at)
-        .bind(12, f.important ? 1 : 0)
-        .bind(13, f.important ? "long_term" : "standard")
-        .run();
-    const std::int64_t id = db_.last_insert_id();
-    for (const auto& t : targets)
-        db_.prepare("INSERT INTO uploads(file_id, target, state) VALUES(?,?,'pending')").bind(1, id).bind(2, t).run();
-    append_locked("file_staged", {{"docking", f.docking_id},
-                                  {"file_id", id},
-                                  {"device_path", f.device_path},
-                                  {"size", f.size},
-                                  {"sha256", f.sha256},
-                                  {"object", f.object_key},
-                                  {"recorded_at", f.recorded_at ? boost::json::value(*f.recorded_at) : nullptr}});
+    auto insert = db_.prepare(
+        "INSERT INTO files(docking_id, serial, device_path, size, device_mtime_ms, state, sha256, "
+        "staging_name, object_key, recorded_at_device, recorded_at, ingested_at, important, retention) "
+        "VALUES(?,?,?,?,?,'staged',?,?,?,?,?,?,?,?)");
+    auto queue = db_.prepare("INSERT INTO uploads(file_id, target, state) VALUES(?,?,'pending')");
+    for (const auto& f : files) {
+        insert.reset();
+        insert.bind(1, f.docking_id)
+            .bind(2, f.serial)
+            .bind(3, f.device_path)
+            .bind(4, f.size)
+            .bind(5, f.device_mtime_ms)
+            .bind(6, f.sha256)
+            .bind(7, f.staging_name)
+            .bind(8, f.object_key)
+            .bind(9, f.recorded_at_device)
+            .bind(10, f.recorded_at)
+            .bind(11, f.ingested_at)
+            .bind(12, f.important ? 1 : 0)
+            .bind(13, f.important ? "long_term" : "standard")
+            .run();
+        const std::int64_t id = db_.last_insert_id();
+        for (const auto& t : targets) {
+            queue.reset();
+            queue.bind(1, id).bind(2, t).run();
+        }
+        append_locked("file_staged", {{"docking", f.docking_id},
+                                      {"file_id", id},
+                                      {"device_path", f.device_path},
+                                      {"size", f.size},
+                                      {"sha256", f.sha256},
+                                      {"object", f.object_key},
+                                      {"recorded_at", f.recorded_at ? boost::json::value(*f.recorded_at) : nullptr}});
+        ids.push_back(id);
+    }
     tx.commit();
-    return id;
+    return ids;
 }
 
 void Store::record_refused(const std::string& docking_id, const std::string& serial, const std::string& printable_path,

@@ -3,40 +3,62 @@
 #include <cstdio>
 
 #include "daemon/crypto/sha256.hpp"
+#include "daemon/ingest/read_ahead.hpp"
 
 namespace dockd::ingest {
 namespace {
 
-Result<CopyResult> pump(drivers::MediaReader& in, StagingWriter* out, std::span<std::byte> buffer,
-                        const std::atomic<bool>& cancelled, const Progress& progress) {
+// One loop over chunks from `next`: hash, write, count.
+template <class Next>
+Result<CopyResult> pump(Next&& next, StagingWriter* out, const std::atomic<bool>& cancelled, const Progress& progress) {
     crypto::Sha256 hash;
     CopyResult result;
     for (;;) {
         if (cancelled.load()) return Error{"cancelled"};
-        auto n = in.read(buffer);
-        if (!n) return Error{"read at " + std::to_string(result.bytes) + ": " + n.error().message, n.error().sys_errno};
-        if (*n == 0) break;
-        const auto chunk = buffer.first(*n);
-        hash.update(chunk);
+        Result<std::span<const std::byte>> chunk = next();
+        if (!chunk)
+            return Error{"read at " + std::to_string(result.bytes) + ": " + chunk.error().message,
+                         chunk.error().sys_errno};
+        if (chunk->empty()) break;
+        hash.update(*chunk);
         if (out)
-            if (auto w = out->write(chunk); !w) return w.error();
-        result.bytes += *n;
+            if (auto w = out->write(*chunk); !w) return w.error();
+        result.bytes += chunk->size();
         if (progress) progress(result.bytes);
     }
     result.sha256 = hash.hex_digest();
     return result;
 }
 
+// A file larger than half the buffer is read ahead on a second thread; a
+// small one is read in place (a thread per small file would cost more than
+// the overlap gains).
+Result<CopyResult> pump(drivers::MediaReader& in, StagingWriter* out, std::span<std::byte> buffer,
+                        const std::atomic<bool>& cancelled, const Progress& progress, std::uint64_t expected_bytes) {
+    if (expected_bytes > buffer.size() / 2) {
+        ReadAhead ahead(in, buffer, cancelled);
+        return pump([&] { return ahead.next(); }, out, cancelled, progress);
+    }
+    return pump(
+        [&]() -> Result<std::span<const std::byte>> {
+            auto n = in.read(buffer);
+            if (!n) return n.error();
+            return std::span<const std::byte>(buffer.first(*n));
+        },
+        out, cancelled, progress);
+}
+
 }  // namespace
 
 Result<CopyResult> copy_and_hash(drivers::MediaReader& in, StagingWriter& out, std::span<std::byte> buffer,
-                                 const std::atomic<bool>& cancelled, const Progress& progress) {
-    return pump(in, &out, buffer, cancelled, progress);
+                                 const std::atomic<bool>& cancelled, const Progress& progress,
+                                 std::uint64_t expected_bytes) {
+    return pump(in, &out, buffer, cancelled, progress, expected_bytes);
 }
 
 Result<CopyResult> hash_only(drivers::MediaReader& in, std::span<std::byte> buffer, const std::atomic<bool>& cancelled,
-                             const Progress& progress) {
-    return pump(in, nullptr, buffer, cancelled, progress);
+                             const Progress& progress, std::uint64_t expected_bytes) {
+    return pump(in, nullptr, buffer, cancelled, progress, expected_bytes);
 }
 
 namespace {

@@ -23,10 +23,13 @@ struct CopyResult {
 // Called after each buffer with the bytes done so far.
 using Progress = std::function<void(std::uint64_t bytes_done)>;
 
+// expected_bytes (the listed size) above half the buffer: the device is read
+// ahead on a second thread into the other half of the buffer.
 Result<CopyResult> copy_and_hash(drivers::MediaReader& in, StagingWriter& out, std::span<std::byte> buffer,
-                                 const std::atomic<bool>& cancelled, const Progress& progress);
+                                 const std::atomic<bool>& cancelled, const Progress& progress,
+                                 std::uint64_t expected_bytes = 0);
 Result<CopyResult> hash_only(drivers::MediaReader& in, std::span<std::byte> buffer, const std::atomic<bool>& cancelled,
-                             const Progress& progress);
+                             const Progress& progress, std::uint64_t expected_bytes = 0);
 
 // Where a staged file goes under a target's prefix. Content-addressed in part,
 // so identical bytes re-offered land on the same key and different bytes never

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 namespace dockd::ingest {
 namespace fs = std::filesystem;
@@ -25,25 +26,76 @@ Result<void> StagingWriter::write(std::span<const std::byte> data) {
     if (auto r = write_all(fd_.get(), {reinterpret_cast<const char*>(data.data()), data.size()}, temp_.string()); !r)
         return r;
     written_ += data.size();
+    return written_ - kicked_ >= writeback_window ? write_behind() : Result<void>();
+}
+
+Result<void> StagingWriter::write_behind() {
+    const auto start = static_cast<off64_t>(kicked_), len = static_cast<off64_t>(written_ - kicked_);
+    if (::sync_file_range(fd_.get(), start, len, SYNC_FILE_RANGE_WRITE) != 0)
+        return sys_error("sync_file_range " + temp_.string());
+    if (kicked_ >= writeback_window) {
+        const auto prev = start - static_cast<off64_t>(writeback_window);
+        const auto flags = SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
+        if (::sync_file_range(fd_.get(), prev, static_cast<off64_t>(writeback_window), flags) != 0)
+            return sys_error("sync_file_range " + temp_.string());
+        ::posix_fadvise(fd_.get(), prev, static_cast<off_t>(writeback_window), POSIX_FADV_DONTNEED);
+    }
+    kicked_ = written_;
+    return {};
+}
+
+Result<void> StagingWriter::sync_data() {
+    if (::fsync(fd_.get()) != 0) return sys_error("fsync " + temp_.string());
+    fd_.reset();
+    return {};
+}
+
+Result<void> StagingWriter::make_dir() {
+    const fs::path dir = final_.parent_path();
+    if (::mkdir(dir.c_str(), 0750) == 0) return fsync_dir(dir.parent_path());
+    if (errno != EEXIST) return sys_error("mkdir " + dir.string());
+    return {};
+}
+
+// The temp name needs no directory fsync of its own: a crash that brings it
+// back beside the final name only leaves a second link, which reconcile drops.
+Result<void> StagingWriter::rename_in() {
+    if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, final_.c_str(), RENAME_NOREPLACE) != 0)
+        return sys_error("rename " + temp_.string() + " to " + final_.string());
+    committed_ = true;
     return {};
 }
 
 Result<void> StagingWriter::commit() {
-    if (::fsync(fd_.get()) != 0) return sys_error("fsync " + temp_.string());
-    fd_.reset();
-    const fs::path dir = final_.parent_path();
-    bool created_dir = false;
-    if (::mkdir(dir.c_str(), 0750) == 0)
-        created_dir = true;
-    else if (errno != EEXIST)
-        return sys_error("mkdir " + dir.string());
-    if (created_dir)
-        if (auto r = fsync_dir(dir.parent_path()); !r) return r;
-    if (::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, final_.c_str(), RENAME_NOREPLACE) != 0)
-        return sys_error("rename " + temp_.string() + " to " + final_.string());
-    committed_ = true;
-    if (auto r = fsync_dir(dir); !r) return r;
-    return fsync_dir(temp_.parent_path());
+    if (auto r = sync_data(); !r) return r;
+    if (auto r = make_dir(); !r) return r;
+    if (auto r = rename_in(); !r) return r;
+    return fsync_dir(final_.parent_path());
+}
+
+Result<void> StagingArea::commit_group(std::span<StagingWriter> writers, std::size_t& committed) {
+    committed = 0;
+    Result<void> stopped;
+    std::size_t renamed = 0;
+    std::set<fs::path> dirs;
+    // Writeback of every file starts at once, so the fsyncs that follow find
+    // their data (and block allocations) already on the way: one journal
+    // commit serves many files.
+    for (auto& w : writers) ::sync_file_range(w.fd_.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+    for (auto& w : writers) {
+        stopped = w.sync_data();
+        if (stopped) stopped = w.make_dir();
+        if (stopped) stopped = w.rename_in();
+        if (!stopped) break;
+        dirs.insert(w.final_.parent_path());
+        ++renamed;
+    }
+    // Names are durable only once their directory is: then, and only then,
+    // may the caller report them.
+    for (const auto& d : dirs)
+        if (auto r = fsync_dir(d); !r) return r;
+    committed = renamed;
+    return stopped;
 }
 
 Result<void> StagingArea::prepare() {

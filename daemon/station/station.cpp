@@ -287,6 +287,8 @@ StationSummary Station::summary() {
     for (const auto& b : bays())
         if (b.state == bay::BayState::fault)
             s.alerts.push_back("bay " + std::to_string(b.id) + " fault: " + b.error);
+        else if (b.error.starts_with("disk_low: "))  // an offload paused for room
+            s.alerts.push_back("disk_low: bay " + std::to_string(b.id) + " paused: " + b.error.substr(10));
         else if (!b.error.empty())
             s.alerts.push_back("bay " + std::to_string(b.id) + ": " + b.error);
     return s;

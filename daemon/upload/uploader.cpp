@@ -263,9 +263,10 @@ asio::awaitable<void> Uploader::purge_staging() {
     co_await on_pool(pool_, [&] {
         for (const auto& f : store_.archived_unpurged()) {
             if (!f.staging_name) continue;
-            // Files still to be re-read or wiped from a docked recorder keep their copy until the
-            // docking's manifest is out: the copy is the evidence the manifest describes.
-            if (!store_.manifest_doc(f.docking_id)) continue;
+            // Every target confirmed size and SHA-256: the local copy is no longer
+            // the evidence (the manifest is built from the store, verify and wipe
+            // compare against the recorded hash). Purging before the docking's
+            // manifest lets a docking larger than a full staging disk go on.
             // Recorded first: a crash between the two leaves an unreferenced
             // copy that the next start's reconcile removes, never a row
             // pointing at a file that is gone.

@@ -72,7 +72,7 @@ class Faults(unittest.TestCase):
         self.assertIn("Input/output error", failed[0][1])
         self.assertEqual(media_files(st.bay_path(1)), {}, "wiped once everything was staged and verified")
 
-    def test_staging_disk_low_refuses_to_copy(self):
+    def test_staging_disk_low_pauses_the_copy(self):
         st = self.station(bays=1, wipe_after="staged")
         with open(st.config) as f:
             cfg = f.read()
@@ -83,8 +83,10 @@ class Faults(unittest.TestCase):
         d = st.build(1, "ZFY0420", "--files", 2, "--file-size", MiB)
         before = media_files(d)
         st.plug(1, d)
-        b = st.wait_bay(1, "fault")
-        self.assertIn("staging disk low", b["error"])
+        b = wait_for(lambda: (lambda b: b if "staging disk low" in (b["error"] or "") else None)(st.bays()[1]), 60,
+                     "the bay to pause on a full disk")
+        self.assertEqual(b["state"], "offloading", "paused, not faulted: it resumes when there is room")
+        self.assertTrue(b["error"].startswith("disk_low"), b["error"])
         self.assertEqual(media_files(st.bay_path(1)), before)
         with st.db() as db:
             self.assertEqual(db.execute("SELECT COUNT(*) FROM files").fetchone()[0], 0)
