@@ -73,6 +73,7 @@ public:
 private:
     std::filesystem::path temp_dir() const { return root_ / ".tmp"; }
     std::filesystem::path root_;
+    bool on_fuse_ = false;  // syncfs cannot be trusted there: fsync every file
 };
 
 }  // namespace dockd::ingest

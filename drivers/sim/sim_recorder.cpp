@@ -1,5 +1,7 @@
 #include "drivers/sim/sim_recorder.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -12,10 +14,20 @@ namespace dockd::drivers::sim {
 SimRecorder::SimRecorder(int bay, std::filesystem::path bay_dir)
     : docking_(std::make_shared<Docking>(bay, std::move(bay_dir))) {}
 
+// device.json is read again whenever it changed (tests change a docked
+// recorder's behaviour), not on every call: parsing it per file would be
+// most of the cost of offloading thousands of small files.
 Result<DeviceFile> SimRecorder::device() const {
     if (auto r = docking_->check_present(); !r) return r.error();
+    struct stat st {};
+    const bool known = ::stat((docking_->dir() / "device.json").c_str(), &st) == 0;
+    const auto key = std::make_tuple(st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    std::lock_guard lock(cache_mutex_);
+    if (known && cached_ && cached_key_ == key) return *cached_;
     auto dev = load_device_file(docking_->dir());
     if (!dev) return dev.error().context(docking_->where());
+    cached_ = *dev;
+    cached_key_ = key;
     return dev;
 }
 

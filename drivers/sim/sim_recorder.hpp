@@ -3,8 +3,13 @@
 // change a recorder's behaviour while it is docked.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <tuple>
 
 #include "drivers/recorder.hpp"
 #include "drivers/sim/device_file.hpp"
@@ -32,6 +37,9 @@ private:
     Result<DeviceFile> device() const;
 
     std::shared_ptr<Docking> docking_;
+    mutable std::mutex cache_mutex_;
+    mutable std::optional<DeviceFile> cached_;
+    mutable std::tuple<ino_t, off_t, time_t, long> cached_key_{};
 };
 
 }  // namespace dockd::drivers::sim
