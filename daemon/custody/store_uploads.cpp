@@ -11,9 +11,29 @@ std::string now_text() {
 }
 }  // namespace
 
-std::vector<UploadJob> Store::due_uploads(std::int64_t now_ms, int limit, const std::vector<std::int64_t>& exclude) {
+std::vector<UploadJob> Store::due_uploads(std::int64_t now_ms, int limit, const std::vector<std::int64_t>& exclude,
+                                          const std::vector<std::int64_t>& exclude_publications) {
     std::lock_guard lock(mutex_);
     std::vector<UploadJob> out;
+    auto skip = [](const std::vector<std::int64_t>& ids, std::int64_t id) {
+        return std::find(ids.begin(), ids.end(), id) != ids.end();
+    };
+    auto pubs = db_.prepare(
+        "SELECT u.publication_id, u.target, u.attempts, p.object_key, p.sha256, p.size "
+        "FROM uploads u JOIN publications p ON p.id = u.publication_id "
+        "WHERE u.state='pending' AND u.next_attempt_ms <= ? ORDER BY p.id LIMIT ?");
+    pubs.bind(1, now_ms).bind(2, limit + static_cast<int>(exclude_publications.size()));
+    while (pubs.step() && static_cast<int>(out.size()) < limit) {
+        UploadJob j;
+        j.publication_id = pubs.int64(0);
+        if (skip(exclude_publications, j.publication_id)) continue;
+        j.target = pubs.text(1);
+        j.attempts = static_cast<int>(pubs.int64(2));
+        j.object_key = pubs.text(3);
+        j.sha256 = pubs.text(4);
+        j.size = static_cast<std::uint64_t>(pubs.int64(5));
+        out.push_back(std::move(j));
+    }
     // Long-term and recorder-marked files first, then oldest (seed R8, DESIGN §3).
     auto st = db_.prepare(
         "SELECT u.file_id, u.target, u.attempts, f.staging_name, f.object_key, f.sha256, f.size "
@@ -24,10 +44,10 @@ std::vector<UploadJob> Store::due_uploads(std::int64_t now_ms, int limit, const 
     while (st.step() && static_cast<int>(out.size()) < limit) {
         UploadJob j;
         j.file_id = st.int64(0);
-        if (std::find(exclude.begin(), exclude.end(), j.file_id) != exclude.end()) continue;
+        if (skip(exclude, j.file_id)) continue;
         j.target = st.text(1);
         j.attempts = static_cast<int>(st.int64(2));
-        j.staging_name = st.text(3);
+        j.staging_name = st.opt_text(3).value_or("");
         j.object_key = st.text(4);
         j.sha256 = st.text(5);
         j.size = static_cast<std::uint64_t>(st.int64(6));
@@ -124,7 +144,7 @@ QueueSummary Store::queue_summary(std::int64_t now_ms) {
     QueueSummary q;
     auto st = db_.prepare(
         "SELECT SUM(state='pending' AND attempts=0), SUM(state='pending' AND attempts>0), SUM(state='done') "
-        "FROM uploads");
+        "FROM uploads WHERE file_id IS NOT NULL");  // files, as dockctl queue lists them
     if (st.step()) {
         q.pending = st.opt_int64(0).value_or(0);
         q.failing = st.opt_int64(1).value_or(0);
