@@ -35,6 +35,11 @@ public:
         while (step()) {
         }
     }
+    // Ready to run again with new binds: a statement prepared once for a loop.
+    void reset() {
+        sqlite3_reset(stmt_.get());
+        sqlite3_clear_bindings(stmt_.get());
+    }
 
     std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_.get(), col); }
     std::string text(int col) const;

@@ -27,23 +27,25 @@ custody::Signer Publisher::signer() const {
 }
 
 void Publisher::tick(bool manifest_written) {
-    write_amendments();
+    const bool retained = write_amendments() > 0;
     const auto now = std::chrono::system_clock::now();
     if (segment_due(store_.first_unpublished_row(), manifest_written, now, interval_)) {
         const int cut = store_.cut_segments(station_id_, limits_, signer(), targets_);
         log::info("audit chain: " + std::to_string(cut) + " segment(s) cut for publishing");
     }
-    // A target added to the configuration gets the whole published chain and
-    // every long_term file; checked once a minute.
-    if (to_unix_ms(now) >= next_gap_check_ms_) {
-        next_gap_check_ms_ = to_unix_ms(now) + 60'000;
+    // A target added to the configuration (seen at the first pass) gets the
+    // whole published chain and every long_term file, and a file retained
+    // after archiving every target that lacks it; hourly besides.
+    if (retained || to_unix_ms(now) >= next_gap_check_ms_) {
+        next_gap_check_ms_ = to_unix_ms(now) + 3'600'000;
         if (const int added = store_.queue_missing_copies(targets_); added > 0)
             log::info("queued " + std::to_string(added) +
                       " publication(s) or long_term file(s) for targets lacking them");
     }
 }
 
-void Publisher::write_amendments() {
+int Publisher::write_amendments() {
+    int written = 0;
     for (const auto& a : store_.pending_amendments()) {
         auto doc = build_amendment(store_, station_id_, a);
         auto sig = doc ? keys_.sign_at(a.seq, *doc) : Result<std::string>(doc.error());
@@ -52,8 +54,10 @@ void Publisher::write_amendments() {
             continue;
         }
         store_.save_amendment(station_id_, a, *doc, *sig, targets_);
+        ++written;
         log::info("amendment of docking " + a.docking_id + " for audit row " + std::to_string(a.seq) + " signed");
     }
+    return written;
 }
 
 Result<void> Publisher::put(archive::Target& target, std::int64_t publication_id) {

@@ -40,7 +40,7 @@ public:
 
 private:
     custody::Signer signer() const;
-    void write_amendments();
+    int write_amendments();  // how many were signed and queued
 
     custody::Store& store_;
     crypto::KeyRing& keys_;

@@ -45,6 +45,13 @@ private:
     std::string target_;
 };
 
+// The media file's id, or nothing for a publication (its object key says it).
+boost::json::object conflict_payload(const custody::UploadJob& job, const std::string& why) {
+    boost::json::object p{{"target", job.target}, {"object", job.object_key}, {"error", why}};
+    if (!job.publication_id) p["file_id"] = job.file_id;
+    return p;
+}
+
 }  // namespace
 
 Uploader::Uploader(asio::io_context& io, asio::thread_pool& pool, custody::Store& store, ingest::StagingArea& staging,
@@ -251,9 +258,7 @@ void Uploader::record_failure(const custody::UploadJob& job, const Error& error,
             // Never overwritten (DESIGN §7); a person must look. Retried slowly in
             // case the other object is removed.
             retry_at(later);
-            store_.append_event(
-                "upload_conflict",
-                {{"file_id", job.file_id}, {"target", job.target}, {"object", job.object_key}, {"error", why}});
+            store_.append_event("upload_conflict", conflict_payload(job, why));
             break;
         case archive::Failure::transient:
             retry_at(now_ms() + backoff_ms(job.attempts));

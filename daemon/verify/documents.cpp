@@ -55,6 +55,18 @@ Result<FileEntry> file_entry(const json::value& v, std::size_t index, const char
     return f;
 }
 
+// A manifest's files or an amendment's changes.
+Result<void> entries_of(const json::object& o, const char* list, bool need_size, std::vector<FileEntry>& out) {
+    const auto* items = o.if_contains(list);
+    if (!items || !items->is_array()) return Error{std::string("no ") + list + " list"};
+    for (std::size_t i = 0; i < items->as_array().size(); ++i) {
+        auto f = file_entry(items->as_array()[i], i, list, need_size);
+        if (!f) return f.error();
+        out.push_back(std::move(*f));
+    }
+    return {};
+}
+
 // The parts both documents share: station, docking and the cited audit head.
 template <class View>
 Result<View> head_of(const json::object& o, const char* schema, std::optional<std::string> station,
@@ -196,13 +208,7 @@ Result<ManifestView> parse_manifest(std::string_view bytes) {
     auto view = head_of<ManifestView>(*o, "dockd.manifest/1", station ? string_at(*station, "id") : std::nullopt,
                                       docking ? string_at(*docking, "id") : std::nullopt);
     if (!view) return view.error();
-    const auto* files = o->if_contains("files");
-    if (!files || !files->is_array()) return Error{"no files list"};
-    for (std::size_t i = 0; i < files->as_array().size(); ++i) {
-        auto f = file_entry(files->as_array()[i], i, "files", true);
-        if (!f) return f.error();
-        view->files.push_back(std::move(*f));
-    }
+    if (auto r = entries_of(*o, "files", true, view->files); !r) return r.error();
     return view;
 }
 
@@ -211,13 +217,7 @@ Result<AmendmentView> parse_amendment(std::string_view bytes) {
     if (!o) return o.error();
     auto view = head_of<AmendmentView>(*o, "dockd.amendment/1", string_at(*o, "station"), string_at(*o, "docking"));
     if (!view) return view.error();
-    const auto* changes = o->if_contains("changes");
-    if (!changes || !changes->is_array()) return Error{"no changes list"};
-    for (std::size_t i = 0; i < changes->as_array().size(); ++i) {
-        auto f = file_entry(changes->as_array()[i], i, "changes", false);
-        if (!f) return f.error();
-        view->changes.push_back(std::move(*f));
-    }
+    if (auto r = entries_of(*o, "changes", false, view->changes); !r) return r.error();
     return view;
 }
 

@@ -73,9 +73,7 @@ std::string read_targets(const po::variables_map& vm, Options& o) {
     return {};
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+po::options_description described_options() {
     po::options_description opts("options");
     auto add = opts.add_options();
     add("keys", po::value<std::string>(), "directory of enrolled keys: <station_id>.pem (key 1 of each station)");
@@ -93,6 +91,13 @@ int main(int argc, char** argv) {
     add("ca-file", po::value<std::string>(), "CA bundle for a private S3 endpoint");
     add("path-style", po::value<bool>()->default_value(true), "path-style S3 URLs (false: virtual-host)");
     add("help", "this help");
+    return opts;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const po::options_description opts = described_options();
     po::options_description hidden;
     hidden.add_options()("target", po::value<std::vector<std::string>>(), "");
     po::options_description all;

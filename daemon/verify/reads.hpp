@@ -9,6 +9,7 @@
 #include <string>
 
 #include "daemon/archive/target.hpp"
+#include "daemon/custody/sqlite.hpp"
 
 namespace dockd::verify {
 
@@ -27,6 +28,13 @@ struct ReadOutcome {
 };
 
 ReadOutcome read_object(archive::Target& target, const ReadJob& job);
+
+// Steps a query whose rows are handed out as jobs, each row once: a finished
+// SQLite statement would start over if stepped again.
+inline bool next_row(custody::Statement& st, bool& finished) {
+    if (!finished && !st.step()) finished = true;
+    return !finished;
+}
 
 // Runs `threads` workers until next_job has nothing more. next_job and done
 // run under one mutex, so they may share the one SQLite connection.

@@ -55,6 +55,42 @@ bool TargetPass::check_signature(const std::string& station, const std::string& 
     return false;
 }
 
+// key_rotated rows of one segment extend the ring: key n+1 signs from the
+// row after the one announcing it, which must end its segment.
+void TargetPass::apply_rotations(const std::string& station, const std::string& doc, std::int64_t last) {
+    auto& ring = rings_[station];
+    auto rotations = state_.db().prepare(
+        "SELECT seq, number, detail FROM facts WHERE target=? AND document=? AND kind='key_rotated' ORDER BY seq");
+    rotations.bind(1, url_).bind(2, doc);
+    while (rotations.step()) {
+        auto key = crypto::PublicKey::from_pem(rotations.text(2));
+        if (rotations.int64(0) != last)
+            add(station, "", doc, "segment_rows",
+                "key_rotated at seq " + std::to_string(rotations.int64(0)) + " does not end its segment");
+        if (!key || ring.empty() || rotations.int64(1) != ring.back().key_no + 1) {
+            add(station, "", doc, "key_rotated",
+                "key_rotated at seq " + std::to_string(rotations.int64(0)) +
+                    " announces an unusable or out-of-order key");
+            continue;
+        }
+        ring.push_back({static_cast<int>(rotations.int64(1)), rotations.int64(0) + 1, key->pem()});
+    }
+}
+
+// Whether a segment starts right after the rows published before it; a gap
+// or an overlap is reported.
+bool TargetPass::follows(const std::string& station, const std::string& doc, std::int64_t first, std::int64_t next) {
+    if (first > next)
+        add(station, "", custody::segment_key(station, next, first - 1), "chain_gap",
+            "audit rows " + std::to_string(next) + "-" + std::to_string(first - 1) +
+                " are not published on this target (a segment is missing)");
+    else if (first < next)
+        add(station, "", doc, "chain_overlap",
+            "starts at seq " + std::to_string(first) + ", but seqs up to " + std::to_string(next - 1) +
+                " are in an earlier segment");
+    return first == next;
+}
+
 void TargetPass::check_chain(const std::string& station, StationSummary& summary) {
     auto& ring = rings_[station];
     ring.clear();
@@ -73,17 +109,9 @@ void TargetPass::check_chain(const std::string& station, StationSummary& summary
         const std::int64_t first = st.int64(1), last = st.int64(2);
         ++summary.segments;
         ++counts_.checked;
-        if (first > next) {
-            add(station, "", custody::segment_key(station, next, first - 1), "chain_gap",
-                "audit rows " + std::to_string(next) + "-" + std::to_string(first - 1) +
-                    " are not published on this target (a segment is missing)");
+        if (!follows(station, doc, first, next)) {
             prev_hash.reset();
-            after_gap = true;
-        } else if (first < next) {
-            add(station, "", doc, "chain_overlap",
-                "starts at seq " + std::to_string(first) + ", but seqs up to " + std::to_string(next - 1) +
-                    " are in an earlier segment");
-            prev_hash.reset();
+            after_gap = after_gap || first > next;
         }
         if (!st.text(3).empty()) add(station, "", doc, "segment_rows", st.text(3));
         if (prev_hash && custody::chain_hash(*prev_hash, st.text(6)) != st.text(7))
@@ -96,28 +124,18 @@ void TargetPass::check_chain(const std::string& station, StationSummary& summary
             std::none_of(ring.begin(), ring.end(), [&](const RingKey& k) { return k.pem == verified; }))
             ring.push_back({ring.back().key_no + 1, first, verified});
         check_signature(station, "", doc, last, st.text(4), verified, "segment_signature");
-        auto rotations = state_.db().prepare(
-            "SELECT seq, number, detail FROM facts WHERE target=? AND document=? AND kind='key_rotated' ORDER BY seq");
-        rotations.bind(1, url_).bind(2, doc);
-        while (rotations.step()) {
-            auto key = crypto::PublicKey::from_pem(rotations.text(2));
-            if (rotations.int64(0) != last)
-                add(station, "", doc, "segment_rows",
-                    "key_rotated at seq " + std::to_string(rotations.int64(0)) + " does not end its segment");
-            if (!key || ring.empty() || rotations.int64(1) != ring.back().key_no + 1) {
-                add(station, "", doc, "key_rotated",
-                    "key_rotated at seq " + std::to_string(rotations.int64(0)) +
-                        " announces an unusable or out-of-order key");
-                continue;
-            }
-            ring.push_back({static_cast<int>(rotations.int64(1)), rotations.int64(0) + 1, key->pem()});
-        }
+        apply_rotations(station, doc, last);
         prev_hash = st.text(8);
         next = std::max(next, last + 1);
         summary.chain_last = std::max(summary.chain_last, last);
         if (last == summary.chain_last)
             summary.head_hash = st.text(8), summary.newest_at = st.text(9), newest_doc = doc;
     }
+    check_silence(station, summary, newest_doc);
+}
+
+void TargetPass::check_silence(const std::string& station, const StationSummary& summary,
+                               const std::string& newest_doc) {
     if (summary.segments == 0) {
         add(station, "", "audit/" + station + "/", "no_chain", "no audit segments are published for this station");
         return;

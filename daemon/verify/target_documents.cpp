@@ -14,61 +14,57 @@ std::string seq_text(std::int64_t seq) {
 }
 }  // namespace
 
-void TargetPass::check_manifests(const std::string& station, StationSummary& summary) {
-    auto& db = state_.db();
-    auto st = db.prepare(
+// Manifests and amendments alike: readable, signed under the key valid at
+// the audit seq they cite, citing the chain's own hash there. `extra` is one
+// more SQL column over the document (docs d), handed to `more` when it is sound.
+void TargetPass::check_signed(const std::string& station, const std::string& layout, const std::string& extra,
+                              std::int64_t& count, const SignedCheck& more) {
+    auto st = state_.db().prepare(
         "SELECT d.document, d.docking, d.first_seq, d.head_hash, d.signature, d.verified_by, d.problem, "
-        "(SELECT hash FROM row_hashes r WHERE r.target=d.target AND r.station=d.station AND r.seq=d.first_seq), "
-        "(SELECT detail FROM facts f WHERE f.target=d.target AND f.station=d.station AND f.kind='manifest_signed' "
-        " AND f.docking=d.docking ORDER BY f.seq LIMIT 1) "
-        "FROM docs d WHERE d.target=? AND d.station=? AND d.layout=? ORDER BY d.document");
-    st.bind(1, url_).bind(2, station).bind(3, "manifest");
+        "(SELECT hash FROM row_hashes r WHERE r.target=d.target AND r.station=d.station AND r.seq=d.first_seq), " +
+        extra + " FROM docs d WHERE d.target=? AND d.station=? AND d.layout=? ORDER BY d.document");
+    st.bind(1, url_).bind(2, station).bind(3, layout);
     while (st.step()) {
-        ++summary.manifests;
+        ++count;
         ++counts_.checked;
-        const std::string doc = st.text(0), docking = st.text(1);
+        const SignedDoc doc{st.text(0), st.text(1), st.text(4)};
         if (!st.text(6).empty()) {
-            add(station, docking, doc, "manifest_invalid", st.text(6));
+            add(station, doc.docking, doc.document, layout + "_invalid", st.text(6));
             continue;
         }
-        const bool signed_ok =
-            check_signature(station, docking, doc, st.int64(2), st.text(4), st.text(5), "manifest_signature");
+        const bool signed_ok = check_signature(station, doc.docking, doc.document, st.int64(2), doc.signature,
+                                               st.text(5), (layout + "_signature").c_str());
         if (auto row = st.opt_text(7); row && *row != st.text(3))
-            add(station, docking, doc, "manifest_head",
+            add(station, doc.docking, doc.document, layout + "_head",
                 "cites audit seq " + seq_text(st.int64(2)) + " with a hash the published chain does not have");
-        if (auto recorded = st.opt_text(8); signed_ok && recorded && *recorded != st.text(4))
-            add(station, docking, doc, "manifest_not_as_signed",
-                "its signature is not the one the audit chain recorded when it was signed");
+        more(doc, signed_ok, st.opt_text(8));
     }
 }
 
+void TargetPass::check_manifests(const std::string& station, StationSummary& summary) {
+    check_signed(station, "manifest",
+                 "(SELECT detail FROM facts f WHERE f.target=d.target AND f.station=d.station AND "
+                 "f.kind='manifest_signed' AND f.docking=d.docking ORDER BY f.seq LIMIT 1)",
+                 summary.manifests, [&](const SignedDoc& doc, bool signed_ok, const std::optional<std::string>& chain) {
+                     if (signed_ok && chain && *chain != doc.signature)
+                         add(station, doc.docking, doc.document, "manifest_not_as_signed",
+                             "its signature is not the one the audit chain recorded when it was signed");
+                 });
+}
+
 void TargetPass::check_amendments(const std::string& station, StationSummary& summary) {
-    auto& db = state_.db();
-    auto st = db.prepare(
-        "SELECT d.document, d.docking, d.first_seq, d.head_hash, d.signature, d.verified_by, d.problem, "
-        "(SELECT hash FROM row_hashes r WHERE r.target=d.target AND r.station=d.station AND r.seq=d.first_seq), "
-        "(SELECT e.object FROM entries e WHERE e.target=d.target AND e.document=d.document AND NOT EXISTS "
-        " (SELECT 1 FROM entries m JOIN docs md ON md.target=m.target AND md.document=m.document "
-        "  WHERE m.target=d.target AND md.layout='manifest' AND m.docking=d.docking AND m.object=e.object) "
-        " AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.target=d.target AND f.station=d.station "
-        "  AND f.kind='file_staged' AND f.docking=d.docking AND f.object=e.object) LIMIT 1) "
-        "FROM docs d WHERE d.target=? AND d.station=? AND d.layout='amendment' ORDER BY d.document");
-    st.bind(1, url_).bind(2, station);
-    while (st.step()) {
-        ++summary.amendments;
-        ++counts_.checked;
-        const std::string doc = st.text(0), docking = st.text(1);
-        if (!st.text(6).empty()) {
-            add(station, docking, doc, "amendment_invalid", st.text(6));
-            continue;
-        }
-        check_signature(station, docking, doc, st.int64(2), st.text(4), st.text(5), "amendment_signature");
-        if (auto row = st.opt_text(7); row && *row != st.text(3))
-            add(station, docking, doc, "amendment_head",
-                "cites audit seq " + seq_text(st.int64(2)) + " with a hash the published chain does not have");
-        if (auto stranger = st.opt_text(8))
-            add(station, docking, doc, "amendment_invalid", "changes " + *stranger + ", not a file of this docking");
-    }
+    // An amendment changes only files of its own docking (its manifest's, or staged for it in the chain).
+    check_signed(station, "amendment",
+                 "(SELECT e.object FROM entries e WHERE e.target=d.target AND e.document=d.document AND NOT EXISTS "
+                 "(SELECT 1 FROM entries m JOIN docs md ON md.target=m.target AND md.document=m.document "
+                 "WHERE m.target=d.target AND md.layout='manifest' AND m.docking=d.docking AND m.object=e.object) "
+                 "AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.target=d.target AND f.station=d.station AND "
+                 "f.kind='file_staged' AND f.docking=d.docking AND f.object=e.object) LIMIT 1)",
+                 summary.amendments, [&](const SignedDoc& doc, bool, const std::optional<std::string>& stranger) {
+                     if (stranger)
+                         add(station, doc.docking, doc.document, "amendment_invalid",
+                             "changes " + *stranger + ", not a file of this docking");
+                 });
 }
 
 void TargetPass::check_keys(const std::string& station, StationSummary& summary) {

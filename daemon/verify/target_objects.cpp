@@ -5,11 +5,12 @@
 
 namespace dockd::verify {
 
-void TargetPass::check_objects() {
+// What this target must hold: the objects its manifests name first (INSERT
+// OR IGNORE keeps the first: the signed custody claim), then files the chain
+// shows staged for a docking it records as manifested, unless lost before
+// upload; and where the two disagree.
+void TargetPass::expect_objects() {
     auto& db = state_.db();
-    // Manifests first (INSERT OR IGNORE keeps the first): the signed custody
-    // claim; then files the chain shows staged for a docking it records as
-    // manifested, unless they were lost before upload.
     db.prepare(
           "INSERT OR IGNORE INTO expected(target, key, station, docking, sha256, size) SELECT e.target, e.object, "
           "e.station, e.docking, e.sha256, e.size FROM entries e JOIN docs d ON d.target=e.target AND "
@@ -32,7 +33,13 @@ void TargetPass::check_objects() {
         if (owns(o_, mismatch.text(2)))
             add(mismatch.text(0), mismatch.text(1), mismatch.text(2), "manifest_chain_mismatch",
                 "the manifest's sha256 differs from the " + mismatch.text(3) + " the audit chain recorded at staging");
+}
 
+// Each expected object: there, of its size, and of its sha256 (cached by
+// version, or queued for reading).
+void TargetPass::check_objects() {
+    auto& db = state_.db();
+    expect_objects();
     db.exec("DROP TABLE IF EXISTS temp.reads; CREATE TEMP TABLE reads(n INTEGER PRIMARY KEY, key TEXT, size INTEGER)");
     auto st = db.prepare(
         "SELECT x.key, x.station, x.docking, x.sha256, x.size, l.size, c.sha256 FROM expected x "
@@ -55,26 +62,32 @@ void TargetPass::check_objects() {
             db.prepare("INSERT INTO reads(key, size) VALUES(?,?)").bind(1, key).bind(2, st.int64(5)).run();
         }
     }
+    read_objects();
+}
+
+void TargetPass::read_objects() {
+    auto& db = state_.db();
     auto total = db.prepare("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM reads");
     total.step();
     progress_.begin(url_, static_cast<std::uint64_t>(total.int64(0)), static_cast<std::uint64_t>(total.int64(1)));
-    std::int64_t next = 0;
+    // The reads table is only read while workers run: one cursor hands out the jobs.
+    bool finished = false;
+    auto reads = db.prepare("SELECT key FROM reads ORDER BY n");
+    auto x = db.prepare(
+        "SELECT x.station, x.docking, x.sha256, l.size, l.version FROM expected x JOIN listing l ON "
+        "l.target=x.target AND l.key=x.key WHERE x.target=? AND x.key=?");
+    auto cache = db.prepare("INSERT OR REPLACE INTO contents(target, key, size, version, sha256) VALUES(?,?,?,?,?)");
     read_all(
         target_, o_.jobs,
         [&]() -> std::optional<ReadJob> {
-            auto r = db.prepare("SELECT n, key FROM reads WHERE n > ? ORDER BY n LIMIT 1");
-            r.bind(1, next);
-            if (!r.step()) return std::nullopt;
-            next = r.int64(0);
-            return ReadJob{r.text(1), 0, false};
+            if (!next_row(reads, finished)) return std::nullopt;
+            return ReadJob{reads.text(0), 0, false};
         },
         [&](const ReadJob& job, ReadOutcome& out) {
             ++counts_.read, ++counts_.checked;
             counts_.bytes_read += out.bytes;
             progress_.advance(out.bytes);
-            auto x = db.prepare(
-                "SELECT x.station, x.docking, x.sha256, l.size, l.version FROM expected x JOIN listing l ON "
-                "l.target=x.target AND l.key=x.key WHERE x.target=? AND x.key=?");
+            x.reset();
             x.bind(1, url_).bind(2, job.key);
             if (!x.step()) return;
             if (!out.status) {
@@ -84,13 +97,8 @@ void TargetPass::check_objects() {
             if (out.sha256 != x.text(2))
                 add(x.text(0), x.text(1), job.key, "object_sha256", "sha256 is " + out.sha256 + ", not " + x.text(2));
             if (out.bytes != static_cast<std::uint64_t>(x.int64(3))) return;  // changed while read: not cached
-            db.prepare("INSERT OR REPLACE INTO contents(target, key, size, version, sha256) VALUES(?,?,?,?,?)")
-                .bind(1, url_)
-                .bind(2, job.key)
-                .bind(3, x.int64(3))
-                .bind(4, x.text(4))
-                .bind(5, out.sha256)
-                .run();
+            cache.reset();
+            cache.bind(1, url_).bind(2, job.key).bind(3, x.int64(3)).bind(4, x.text(4)).bind(5, out.sha256).run();
         });
     progress_.end();
 }

@@ -38,7 +38,15 @@ std::vector<std::string> TargetPass::stations() {
     return out;
 }
 
+// One transaction for the whole pass: the cache is updated at once or not
+// at all, and thousands of small writes cost no commit each.
 void TargetPass::run() {
+    custody::Transaction tx(state_.db());
+    run_checks();
+    tx.commit();
+}
+
+void TargetPass::run_checks() {
     if (!list()) return;
     drop_stale();
     read_documents(true);  // keys first: the candidates every signature is tried with

@@ -3,6 +3,7 @@
 // every object the documents name, and report what no document names.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,7 @@ public:
     const std::vector<StationSummary>& summaries() const { return summaries_; }
 
 private:
+    void run_checks();
     // target_read.cpp
     bool list();
     void drop_stale();
@@ -58,6 +60,9 @@ private:
                             const Result<std::string>& signature);
     // target_chain.cpp
     void check_chain(const std::string& station, StationSummary& summary);
+    bool follows(const std::string& station, const std::string& doc, std::int64_t first, std::int64_t next);
+    void apply_rotations(const std::string& station, const std::string& doc, std::int64_t last);
+    void check_silence(const std::string& station, const StationSummary& summary, const std::string& newest_doc);
     // true when the signature verifies under the key valid at seq (else a finding).
     bool check_signature(const std::string& station, const std::string& docking, const std::string& document,
                          std::int64_t seq, const std::string& signature, const std::string& verified,
@@ -65,12 +70,20 @@ private:
     bool verify_again(const std::string& document, const std::string& pem);
     const RingKey* key_at(const std::string& station, std::int64_t seq) const;
     // target_documents.cpp
+    struct SignedDoc {
+        std::string document, docking, signature;
+    };
+    using SignedCheck = std::function<void(const SignedDoc&, bool signed_ok, const std::optional<std::string>& extra)>;
+    void check_signed(const std::string& station, const std::string& layout, const std::string& extra,
+                      std::int64_t& count, const SignedCheck& more);
     void check_manifests(const std::string& station, StationSummary& summary);
     void check_amendments(const std::string& station, StationSummary& summary);
     void check_keys(const std::string& station, StationSummary& summary);
     void check_owed(const std::string& station);
     // target_objects.cpp
+    void expect_objects();
     void check_objects();
+    void read_objects();
     void check_unreferenced();
 
     std::vector<std::string> stations();

@@ -37,13 +37,13 @@ std::size_t keep_for(const std::string& layout) {
 
 bool TargetPass::list() {
     auto& db = state_.db();
-    custody::Transaction tx(db);
+    auto insert = db.prepare(
+        "INSERT OR REPLACE INTO listing(target, key, size, version, layout, station, docking, document, sig, "
+        "first_seq, last_seq, key_no) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
     auto r = target_.list("", [&](const archive::ObjectStat& o) -> Result<void> {
         const ObjectName n = classify(o.key);
-        db.prepare(
-              "INSERT OR REPLACE INTO listing(target, key, size, version, layout, station, docking, document, sig, "
-              "first_seq, last_seq, key_no) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)")
-            .bind(1, url_)
+        insert.reset();
+        insert.bind(1, url_)
             .bind(2, o.key)
             .bind(3, o.size_bytes)
             .bind(4, o.version)
@@ -63,7 +63,6 @@ bool TargetPass::list() {
         add("", "", "", "target_unreadable", "cannot list the target: " + r.error().message);
         return false;
     }
-    tx.commit();
     return true;
 }
 
@@ -71,7 +70,6 @@ bool TargetPass::list() {
 // .sig keep the version it was read at; --full forgets it all.
 void TargetPass::drop_stale() {
     auto& db = state_.db();
-    custody::Transaction tx(db);
     db.prepare(
           "DELETE FROM docs WHERE target=?1 AND (?2 OR version <> COALESCE((SELECT version FROM listing l "
           "WHERE l.target=?1 AND l.key=docs.document), '') OR sig_version <> COALESCE((SELECT version FROM listing l "
@@ -90,7 +88,6 @@ void TargetPass::drop_stale() {
         .bind(1, url_)
         .bind(2, o_.full ? 1 : 0)
         .run();
-    tx.commit();
 }
 
 void TargetPass::read_documents(bool keys_only) {
@@ -110,20 +107,16 @@ void TargetPass::read_documents(bool keys_only) {
     total.step();
     progress_.begin(url_ + (keys_only ? " keys" : " documents"), static_cast<std::uint64_t>(total.int64(0)),
                     static_cast<std::uint64_t>(total.int64(1)));
-    std::int64_t next = 0;
+    bool finished = false;
+    auto todo = db.prepare("SELECT key, layout, sig FROM todo ORDER BY n");
     read_all(
         target_, o_.jobs,
         [&]() -> std::optional<ReadJob> {
-            auto st = db.prepare("SELECT n, key, layout, sig FROM todo WHERE n > ? ORDER BY n LIMIT 1");
-            st.bind(1, next);
-            if (!st.step()) return std::nullopt;
-            next = st.int64(0);
-            return ReadJob{st.text(1), keep_for(st.text(2)), st.int64(3) != 0};
+            if (!next_row(todo, finished)) return std::nullopt;
+            return ReadJob{todo.text(0), keep_for(todo.text(1)), todo.int64(2) != 0};
         },
         [&](const ReadJob& job, ReadOutcome& outcome) {
-            custody::Transaction tx(db);
             store(job, outcome);
-            tx.commit();
             progress_.advance(outcome.bytes);
         });
     progress_.end();
@@ -191,20 +184,17 @@ std::string TargetPass::store_segment(const std::string& key, const std::string&
     auto parsed = parse_segment(body);
     auto check = check_rows(parsed.rows, name.first_seq, name.last_seq, std::nullopt);
     if (parsed.problem) check.problems.insert(check.problems.begin(), *parsed.problem);
+    auto hash = db.prepare("INSERT OR IGNORE INTO row_hashes(target, station, seq, hash, document) VALUES(?,?,?,?,?)");
+    auto fact = db.prepare(
+        "INSERT INTO facts(target, station, document, seq, at, kind, docking, file_id, object, sha256, size, detail, "
+        "number) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& row : parsed.rows) {
-        db.prepare("INSERT OR IGNORE INTO row_hashes(target, station, seq, hash, document) VALUES(?,?,?,?,?)")
-            .bind(1, url_)
-            .bind(2, station)
-            .bind(3, row.seq)
-            .bind(4, row.hash)
-            .bind(5, key)
-            .run();
+        hash.reset();
+        hash.bind(1, url_).bind(2, station).bind(3, row.seq).bind(4, row.hash).bind(5, key).run();
         auto f = fact_of(row);
         if (!f) continue;
-        db.prepare(
-              "INSERT INTO facts(target, station, document, seq, at, kind, docking, file_id, object, sha256, size, "
-              "detail, number) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)")
-            .bind(1, url_)
+        fact.reset();
+        fact.bind(1, url_)
             .bind(2, station)
             .bind(3, key)
             .bind(4, row.seq)

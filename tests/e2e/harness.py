@@ -150,7 +150,12 @@ api: {{listen: "127.0.0.1:{self.port}"}}
         def empty():
             s = self.get("/api/v1/station")
             q = s["queue"]
-            return q["pending"] == 0 and q["failing"] == 0 and q["files_unarchived"] == 0
+            # The queue the API shows counts files; publications (audit segments,
+            # amendments, keys) ride along and are waited for here too.
+            with self.db() as db:
+                publishing = db.execute("SELECT COUNT(*) FROM uploads WHERE state='pending' "
+                                        "AND publication_id IS NOT NULL").fetchone()[0]
+            return q["pending"] == 0 and q["failing"] == 0 and q["files_unarchived"] == 0 and publishing == 0
         wait_for(empty, timeout, "the upload queue to drain", 0.2)
 
     def wait_manifests(self, count, timeout=60):
@@ -176,6 +181,14 @@ api: {{listen: "127.0.0.1:{self.port}"}}
             wait_for(self.published, timeout, "the audit chain published to every target", 0.3)
         except AssertionError as e:
             raise AssertionError(f"{e}\n--- dockd log ---\n{self.log()[-4000:]}") from None
+
+    def enrol(self, directory):
+        """An archive operator enrols the station's key 1 out of band: `dockctl
+        pubkey` saved as DIR/<station_id>.pem (DESIGN §11). Returns DIR."""
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, self.station_id + ".pem"), "w") as f:
+            f.write(self.dockctl("pubkey").stdout)
+        return directory
 
     # --- recorders ---
     def insert(self, bay, serial, *args):
@@ -245,6 +258,15 @@ def run_verify(*args, json_out=True):
     if r.returncode == 2:
         raise AssertionError(f"dockd-verify usage error: {r.stderr}")
     return r.returncode, (json.loads(r.stdout) if json_out else r.stdout)
+
+
+def archive_keys(root):
+    """Every object key of a file:// archive (its .incoming temp files aside)."""
+    out = set()
+    for base, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not (base == root and d == ".incoming")]
+        out |= {os.path.relpath(os.path.join(base, f), root) for f in files}
+    return out
 
 
 def chain_from_segments(archive, station):

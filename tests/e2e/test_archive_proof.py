@@ -14,7 +14,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "s3"))
-from harness import Station, chain_from_segments, run_verify, wait_for  # noqa: E402
+from harness import Station, archive_keys, chain_from_segments, run_verify, wait_for  # noqa: E402
 from swift_server import SwiftServer  # noqa: E402
 
 SERVER = None
@@ -34,15 +34,6 @@ def tearDownModule():
 def rows(st, sql, *args):
     with st.db() as db:
         return db.execute(sql, args).fetchall()
-
-
-def tree(root):
-    """Every object key under a file:// archive (its .incoming temp files aside)."""
-    out = set()
-    for base, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not (base == root and d == ".incoming")]
-        out |= {os.path.relpath(os.path.join(base, f), root) for f in files}
-    return out
 
 
 class ArchiveProof(unittest.TestCase):
@@ -69,10 +60,7 @@ class ArchiveProof(unittest.TestCase):
         st = cls.st
         st.start()
         # Key 1 enrolled out of band, before anything else happens.
-        cls.keys = os.path.join(cls.work, "keys")
-        os.makedirs(cls.keys)
-        with open(os.path.join(cls.keys, st.station_id + ".pem"), "w") as f:
-            f.write(st.dockctl("pubkey").stdout)
+        cls.keys = st.enrol(os.path.join(cls.work, "keys"))
         gone = []
 
         def dock(bay, serial, seed):
@@ -97,7 +85,7 @@ class ArchiveProof(unittest.TestCase):
         cls.all_keys = json.loads(st.dockctl("--json", "pubkey", "--all").stdout)
         st.stop()
         cls.archive = st.archive
-        local = tree(cls.archive)
+        local = archive_keys(cls.archive)
         client = SERVER.client()
         # Swift updates its container listing asynchronously.
         wait_for(lambda: {k[len("central/"):] for k in client.list_keys(BUCKET, "central/")} == local, 30,
@@ -106,7 +94,7 @@ class ArchiveProof(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.st.cleanup()
-        shutil.rmtree(cls.work, ignore_errors=True)
+        shutil.rmarchive_keys(cls.work, ignore_errors=True)
 
     def verify(self, *targets):
         return run_verify("--keys", self.keys, *self.s3_options, *targets)
@@ -122,7 +110,7 @@ class ArchiveProof(unittest.TestCase):
         for s in by_target.values():
             self.assertEqual((s["manifests"], s["amendments"], s["keys"]), (3, 1, 2), s)
             self.assertGreaterEqual(s["segments"], 3)
-        self.assertEqual(report["counts"]["objects_read"], 2 * len(tree(self.archive)))
+        self.assertEqual(report["counts"]["objects_read"], 2 * len(archive_keys(self.archive)))
 
     def test_published_chain_recomputes_and_rotation_ends_its_segment(self):
         names, chain = chain_from_segments(self.archive, self.st.station_id)
@@ -167,6 +155,18 @@ class ArchiveProof(unittest.TestCase):
                                 "-sigfile", path + ".sig"], capture_output=True, text=True)
             return "Signature Verified Successfully" in r.stdout
 
+    def test_listing_follows_continuation_tokens_past_a_thousand_objects(self):
+        client = SERVER.client()
+        client.put_bucket("listing")
+        for i in range(1100):
+            client.put_object("listing", f"stray/{i:05d}", b"x")
+        wait_for(lambda: len(client.list_keys("listing")) == 1100, 30, "the S3 listing", 0.5)
+        code, report = run_verify("--keys", self.keys, *self.s3_options, "s3://listing")
+        self.assertEqual(code, 1)
+        self.assertEqual(report["counts"]["objects_listed"], 1100)
+        planted = [d for d in report["discrepancies"] if d["check"] == "unreferenced_object"]
+        self.assertEqual(len(planted), 1100)
+
     # --- damage, each on its own copy ---
 
     def damaged(self, damage):
@@ -174,7 +174,7 @@ class ArchiveProof(unittest.TestCase):
         copy = tempfile.mkdtemp(prefix="dockd-damaged-")
         self.addCleanup(shutil.rmtree, copy, True)
         root = os.path.join(copy, "archive")
-        shutil.copytree(self.archive, root)
+        shutil.copyarchive_keys(self.archive, root)
         damage(root)
         code, report = self.verify(f"file://{root}")
         self.assertEqual(code, 1, report)
@@ -189,13 +189,13 @@ class ArchiveProof(unittest.TestCase):
         return {(d["check"], d["object"]) for d in report["discrepancies"]}
 
     def manifest_key(self, n=1):
-        return sorted(k for k in tree(self.archive) if k.startswith("manifests/") and k.endswith(".json"))[n]
+        return sorted(k for k in archive_keys(self.archive) if k.startswith("manifests/") and k.endswith(".json"))[n]
 
     def segment_keys(self):
-        return sorted(k for k in tree(self.archive) if k.startswith("audit/") and k.endswith(".jsonl"))
+        return sorted(k for k in archive_keys(self.archive) if k.startswith("audit/") and k.endswith(".jsonl"))
 
     def media_keys(self):
-        return sorted(k for k in tree(self.archive) if k.startswith("media/"))
+        return sorted(k for k in archive_keys(self.archive) if k.startswith("media/"))
 
     def test_deleted_manifest(self):
         key = self.manifest_key()
@@ -255,7 +255,7 @@ class ArchiveProof(unittest.TestCase):
         self.assertEqual(self.damaged(damage), {("manifest_signature", key)})
 
     def test_deleted_amendment(self):
-        (key,) = [k for k in tree(self.archive) if k.startswith("amendments/") and k.endswith(".json")]
+        (key,) = [k for k in archive_keys(self.archive) if k.startswith("amendments/") and k.endswith(".json")]
 
         def damage(root):
             os.remove(os.path.join(root, key))

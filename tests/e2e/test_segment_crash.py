@@ -63,10 +63,7 @@ class SegmentCrash(unittest.TestCase):
 
     def test_kill9_while_publishing_leaves_no_gap_and_no_overlap(self):
         self.st.start()
-        keys = os.path.join(self.st.dir, "keys")
-        os.makedirs(keys)
-        with open(os.path.join(keys, self.st.station_id + ".pem"), "w") as f:
-            f.write(self.st.dockctl("pubkey").stdout)
+        keys = self.st.enrol(os.path.join(self.st.dir, "keys"))
         moments = ["after the cut", "between object and signature", "random"] * 3
         for moment in moments:
             self.kill_when(moment)

@@ -6,15 +6,7 @@ import os
 import time
 import unittest
 
-from harness import Station, run_verify
-
-
-def tree(root):
-    out = set()
-    for base, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not (base == root and d == ".incoming")]
-        out |= {os.path.relpath(os.path.join(base, f), root) for f in files}
-    return out
+from harness import Station, archive_keys, run_verify
 
 
 class VerifyOverTime(unittest.TestCase):
@@ -25,10 +17,7 @@ class VerifyOverTime(unittest.TestCase):
   segment_interval: 1s""")
         self.addCleanup(self.st.cleanup)
         self.st.start()
-        self.keys = os.path.join(self.st.dir, "keys")
-        os.makedirs(self.keys)
-        with open(os.path.join(self.keys, self.st.station_id + ".pem"), "w") as f:
-            f.write(self.st.dockctl("pubkey").stdout)
+        self.keys = self.st.enrol(os.path.join(self.st.dir, "keys"))
         self.cache = os.path.join(self.st.dir, "verify-cache.db")
         self.target = f"file://{self.st.archive}"
 
@@ -44,21 +33,21 @@ class VerifyOverTime(unittest.TestCase):
 
     def test_second_run_reads_only_what_was_added(self):
         self.dock(1, "ZFY0401", 41)
-        first = tree(self.st.archive)
+        first = archive_keys(self.st.archive)
         code, report, read = self.verify()
         self.assertEqual((code, report["discrepancies"]), (0, []))
         self.assertEqual(read, len(first), "a first run reads every object once")
         self.assertEqual(self.verify()[2], 0, "nothing new, nothing read")
 
         self.dock(2, "ZFY0402", 42)
-        added = tree(self.st.archive) - first
+        added = archive_keys(self.st.archive) - first
         self.assertTrue(any(k.startswith("media/") for k in added) and any(k.startswith("audit/") for k in added))
         code, report, read = self.verify()
         self.assertEqual((code, report["discrepancies"]), (0, []))
         self.assertEqual(read, len(added), "exactly the objects added since the first run")
         code, report, read = self.verify("--full")
         self.assertEqual(code, 0)
-        self.assertEqual(read, len(tree(self.st.archive)))
+        self.assertEqual(read, len(archive_keys(self.st.archive)))
 
     def test_max_silence_reports_a_station_gone_quiet(self):
         self.dock(1, "ZFY0403", 43)
