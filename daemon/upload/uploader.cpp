@@ -132,6 +132,11 @@ bool Uploader::window_open() const {
     return config::window_contains(cfg_.upload.windows, local.tm_hour * 60 + local.tm_min);
 }
 
+// Files and publications are numbered apart, so they are tracked apart.
+std::set<std::int64_t>& Uploader::in_flight(const custody::UploadJob& job) {
+    return job.publication_id ? publications_in_flight_ : in_flight_;
+}
+
 asio::awaitable<void> Uploader::run() {
     while (!stopping_) {
         try {
@@ -144,8 +149,7 @@ asio::awaitable<void> Uploader::run() {
                     auto jobs = co_await on_pool(
                         pool_, [&] { return store_.due_uploads(now_ms(), free_slots, busy, busy_pubs); });
                     for (auto& job : jobs) {
-                        (job.publication_id ? publications_in_flight_ : in_flight_)
-                            .insert(job.publication_id ? job.publication_id : job.file_id);
+                        in_flight(job).insert(job.publication_id ? job.publication_id : job.file_id);
                         asio::co_spawn(io_, upload_one(std::move(job)), asio::detached);
                     }
                 }
@@ -208,8 +212,7 @@ asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
     } else {
         log::warning("upload of " + what + " to " + job.target + " failed: " + r.error().message);
     }
-    (job.publication_id ? publications_in_flight_ : in_flight_)
-        .erase(job.publication_id ? job.publication_id : job.file_id);
+    in_flight(job).erase(job.publication_id ? job.publication_id : job.file_id);
     // Success frees a slot; a failure brings a new reason, so the deadline
     // alert is recomputed now rather than at its next minute.
     if (!r) next_deadline_check_ms_ = 0;

@@ -46,6 +46,7 @@ private:
     boost::asio::awaitable<void> upload_one(custody::UploadJob job);
     // true when at least one manifest reached a target (a segment is then due).
     boost::asio::awaitable<bool> write_manifests();
+    std::set<std::int64_t>& in_flight(const custody::UploadJob& job);
     Result<void> put_media(archive::Target& target, const custody::UploadJob& job);
     void record_failure(const custody::UploadJob& job, const Error& error, archive::Failure failure);
     boost::asio::awaitable<void> purge_staging();
