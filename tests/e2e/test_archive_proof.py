@@ -94,7 +94,7 @@ class ArchiveProof(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.st.cleanup()
-        shutil.rmarchive_keys(cls.work, ignore_errors=True)
+        shutil.rmtree(cls.work, ignore_errors=True)
 
     def verify(self, *targets):
         return run_verify("--keys", self.keys, *self.s3_options, *targets)
@@ -174,7 +174,7 @@ class ArchiveProof(unittest.TestCase):
         copy = tempfile.mkdtemp(prefix="dockd-damaged-")
         self.addCleanup(shutil.rmtree, copy, True)
         root = os.path.join(copy, "archive")
-        shutil.copyarchive_keys(self.archive, root)
+        shutil.copytree(self.archive, root)
         damage(root)
         code, report = self.verify(f"file://{root}")
         self.assertEqual(code, 1, report)
