@@ -35,11 +35,35 @@ void TargetPass::expect_objects() {
                 "the manifest's sha256 differs from the " + mismatch.text(3) + " the audit chain recorded at staging");
 }
 
+// Listings may lag behind writes (Swift updates container listings
+// asynchronously): an expected object the listing lacks is asked for by
+// HEAD before it is called missing.
+void TargetPass::confirm_unlisted() {
+    auto& db = state_.db();
+    auto st = db.prepare(
+        "SELECT x.key FROM expected x WHERE x.target=?1 AND NOT EXISTS (SELECT 1 FROM listing l WHERE "
+        "l.target=?1 AND l.key=x.key) ORDER BY x.key");
+    st.bind(1, url_);
+    while (st.step()) {
+        if (!owns(o_, st.text(0))) continue;
+        auto found = target_.stat(st.text(0));
+        if (!found || !*found) continue;
+        db.prepare("INSERT INTO listing(target, key, size, version, layout, sig) VALUES(?,?,?,?,'media',0)")
+            .bind(1, url_)
+            .bind(2, (*found)->key)
+            .bind(3, (*found)->size_bytes)
+            .bind(4, (*found)->version)
+            .run();
+        ++counts_.listed;
+    }
+}
+
 // Each expected object: there, of its size, and of its sha256 (cached by
 // version, or queued for reading).
 void TargetPass::check_objects() {
     auto& db = state_.db();
     expect_objects();
+    confirm_unlisted();
     db.exec("DROP TABLE IF EXISTS temp.reads; CREATE TEMP TABLE reads(n INTEGER PRIMARY KEY, key TEXT, size INTEGER)");
     auto st = db.prepare(
         "SELECT x.key, x.station, x.docking, x.sha256, x.size, l.size, c.sha256 FROM expected x "

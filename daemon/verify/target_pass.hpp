@@ -82,6 +82,7 @@ private:
     void check_owed(const std::string& station);
     // target_objects.cpp
     void expect_objects();
+    void confirm_unlisted();
     void check_objects();
     void read_objects();
     void check_unreferenced();

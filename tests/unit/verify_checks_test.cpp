@@ -213,6 +213,53 @@ TEST_F(VerifyChecks, ShardsSplitTheFindingsWithoutOverlap) {
     EXPECT_EQ(total, all.size());
 }
 
+// A listing that lags behind the writes, as Swift's container listings do.
+class LaggingListing final : public archive::Target {
+public:
+    LaggingListing(archive::Target& inner, std::string hidden) : inner_(inner), hidden_(std::move(hidden)) {}
+    const std::string& url() const override { return inner_.url(); }
+    Result<void> put_file(const std::string& k, const fs::path& p, const archive::ObjectInfo& i,
+                          const std::atomic<bool>& c) override {
+        return inner_.put_file(k, p, i, c);
+    }
+    Result<void> put_bytes(const std::string& k, std::string_view b) override { return inner_.put_bytes(k, b); }
+    Result<void> recover() override { return {}; }
+    Result<std::optional<archive::ObjectStat>> stat(const std::string& k) override { return inner_.stat(k); }
+    Result<void> read(const std::string& k, const archive::ChunkSink& s, const std::atomic<bool>& c) override {
+        return inner_.read(k, s, c);
+    }
+    Result<void> list(const std::string& prefix, const archive::ObjectVisitor& each) override {
+        return inner_.list(prefix, [&](const archive::ObjectStat& o) -> Result<void> {
+            return o.key == hidden_ ? Result<void>() : each(o);
+        });
+    }
+
+private:
+    archive::Target& inner_;
+    std::string hidden_;
+};
+
+TEST_F(VerifyChecks, ObjectMissingFromALaggingListingIsAskedForByHead) {
+    const auto d = docking(2);
+    const auto late = media(d, 0);
+    auto found = [&] {
+        LaggingListing target(*target_, late);
+        auto state = State::open({});
+        Options o;
+        std::map<std::string, std::string> enrolled{{"ST", ring_->keys().front().public_pem}};
+        Counts counts;
+        Progress progress(false);
+        TargetPass(o, *state, target, enrolled, counts, progress).run();
+        Found out;
+        auto st = state->db().prepare("SELECT check_name, object FROM findings");
+        while (st.step()) out.emplace(st.text(0), st.text(1));
+        return out;
+    };
+    EXPECT_EQ(found(), Found{}) << "HEAD shows it: not missing";
+    fs::remove(object(late));
+    EXPECT_EQ(found(), (Found{{"object_missing", late}}));
+}
+
 TEST_F(VerifyChecks, SilenceAndMetricsFile) {
     docking(1);
     Options o;
