@@ -1,6 +1,7 @@
 #include "daemon/crypto/key_ring.hpp"
 
-#include <sys/stat.h>
+#include <algorithm>
+#include <memory>
 
 #include "daemon/common/fs.hpp"
 
