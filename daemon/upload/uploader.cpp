@@ -78,6 +78,7 @@ void Uploader::stop() {
 }
 
 void Uploader::wake() {
+    woken_ = true;  // a wake while a pass runs (no wait to cancel) is not lost
     tick_.cancel();
 }
 
@@ -162,6 +163,7 @@ asio::awaitable<void> Uploader::run() {
             log::error(std::string("uploader: ") + e.what());
         }
         if (stopping_) break;
+        if (woken_.exchange(false)) continue;
         tick_.expires_after(std::chrono::seconds(1));
         boost::system::error_code ec;
         co_await tick_.async_wait(asio::redirect_error(asio::use_awaitable, ec));

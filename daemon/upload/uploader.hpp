@@ -69,6 +69,7 @@ private:
     std::set<std::int64_t> in_flight_;               // file ids
     std::set<std::int64_t> publications_in_flight_;  // publication ids
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> woken_{false};
     std::mt19937_64 rng_{std::random_device{}()};
     const Clock& clock_;
     std::unique_ptr<Publisher> publisher_;
