@@ -120,9 +120,9 @@ public:
     // --- the archive's own proof (issue 10, DESIGN §11) --- store_publish.cpp
     std::vector<crypto::KeyInfo> station_keys();
     // Key 1 at the first start (or on a station older than key rotation);
-    // queues keys/<station>/1.pem. Does nothing once a key is registered.
-    void register_first_key(const std::string& station_id, const crypto::KeyInfo& key,
-                            const std::vector<std::string>& targets);
+    // does nothing once a key is registered. Every registered key goes out
+    // as keys/<station>/<n>.pem with the next segment cut.
+    void register_first_key(const crypto::KeyInfo& key);
     // Appends key_rotated {key_no, public_key}, cuts the chain up to that row
     // (signed by the old key), registers and queues the new key, then calls
     // activate with its first seq while no other store call can run.
@@ -156,6 +156,7 @@ private:
     static DockingRecord read_docking_row(Statement& st);
     // Starts (upload_id) or ends (nullopt) a multipart upload: its parts go either way.
     void reset_multipart(std::int64_t file_id, const std::string& target, const std::optional<std::string>& upload_id);
+    void queue_unpublished_keys(const std::string& station_id, const std::vector<std::string>& targets);
     int cut_segments_locked(const std::string& station_id, std::int64_t last_seq, const SegmentLimits& limits,
                             const Signer& sign, const std::vector<std::string>& targets);
     void retry_row(const char* column, std::int64_t id, const std::string& target, const std::string& error,

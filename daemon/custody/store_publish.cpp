@@ -41,8 +41,13 @@ void insert_publication(Database& db, const NewPublication& p, const std::vector
         .bind(10, now_text())
         .run();
     const std::int64_t id = db.last_insert_id();
+    // A target paused for refused credentials or a missing bucket stays
+    // paused for what is queued meanwhile: one request per retry.max, not one per cut.
     for (const auto& t : targets)
-        db.prepare("INSERT INTO uploads(publication_id, target, state) VALUES(?,?,'pending')")
+        db.prepare(
+              "INSERT INTO uploads(publication_id, target, state, next_attempt_ms) VALUES(?1,?2,'pending', "
+              "COALESCE((SELECT MAX(next_attempt_ms) FROM uploads WHERE target=?2 AND state='pending' AND "
+              "reason_class IN ('credentials','no_bucket')), 0))")
             .bind(1, id)
             .bind(2, t)
             .run();
@@ -70,17 +75,12 @@ std::vector<crypto::KeyInfo> Store::station_keys() {
     return out;
 }
 
-void Store::register_first_key(const std::string& station_id, const crypto::KeyInfo& key,
-                               const std::vector<std::string>& targets) {
+void Store::register_first_key(const crypto::KeyInfo& key) {
     std::lock_guard lock(mutex_);
-    Transaction tx(db_);
     db_.prepare("INSERT OR IGNORE INTO station_keys(key_no, first_seq, public_pem, created_at) VALUES(1,1,?,?)")
         .bind(1, key.public_pem)
         .bind(2, now_text())
         .run();
-    if (db_.changes() == 0) return;
-    insert_publication(db_, key_publication(station_id, key), targets);
-    tx.commit();
 }
 
 AuditHead Store::rotate_key(const std::string& station_id, crypto::KeyInfo next, const Signer& sign,
@@ -97,8 +97,7 @@ AuditHead Store::rotate_key(const std::string& station_id, crypto::KeyInfo next,
         .bind(4, now_text())
         .run();
     // The rotation row ends its segment, signed by the old key (valid at head.seq).
-    cut_segments_locked(station_id, head.seq, limits, sign, targets);
-    insert_publication(db_, key_publication(station_id, next), targets);
+    cut_segments_locked(station_id, head.seq, limits, sign, targets);  // also queues the new key
     tx.commit();
     // Still under the store lock: nobody reads a seq past the rotation
     // before the ring signs with the new key.
@@ -115,10 +114,24 @@ int Store::cut_segments(const std::string& station_id, const SegmentLimits& limi
     return cut;
 }
 
+// Key 1 goes out with the first segment, a rotated key with the segment its
+// rotation ends: a station that has published nothing makes no request of
+// its own (a refused target is then found by the footage it holds back).
+void Store::queue_unpublished_keys(const std::string& station_id, const std::vector<std::string>& targets) {
+    auto keys = db_.prepare("SELECT key_no, first_seq, public_pem FROM station_keys ORDER BY key_no");
+    while (keys.step()) {
+        const crypto::KeyInfo key{static_cast<int>(keys.int64(0)), keys.int64(1), keys.text(2)};
+        auto have = db_.prepare("SELECT 1 FROM publications WHERE object_key=?");
+        have.bind(1, key_object(station_id, key.key_no));
+        if (!have.step()) insert_publication(db_, key_publication(station_id, key), targets);
+    }
+}
+
 // Rows after the last segment up to last_seq, streamed into segments of at
 // most limits.max_rows / max_bytes; a key_rotated row always ends one.
 int Store::cut_segments_locked(const std::string& station_id, std::int64_t last_seq, const SegmentLimits& limits,
                                const Signer& sign, const std::vector<std::string>& targets) {
+    queue_unpublished_keys(station_id, targets);
     auto next = db_.prepare("SELECT COALESCE(MAX(last_seq), 0) + 1 FROM publications WHERE kind='segment'");
     next.step();
     std::int64_t first = next.int64(0), expected = first, rows = 0;

@@ -51,7 +51,7 @@ Result<void> Station::open() {
     }
     if (targets.empty()) log::warning("no upload.targets configured: files stay in staging");
     uploader_ = std::make_unique<upload::Uploader>(io_, pool_, *store_, *staging_, std::move(targets), cfg_, *keys_);
-    store_->register_first_key(cfg_.station.id, keys_->keys().front(), uploader_->target_urls());
+    store_->register_first_key(keys_->keys().front());
     context_.reset(new bay::StationContext{io_, pool_, *store_, *staging_, cfg_, uploader_->target_urls(),
                                            [this] { uploader_->wake(); }});
     const auto config_text = read_file(cfg_.source);

@@ -27,7 +27,7 @@ protected:
         auto ring = crypto::KeyRing::open(tmp_.path(), store_->station_keys());
         ASSERT_TRUE(ring.ok()) << ring.error().message;
         ring_ = std::move(*ring);
-        store_->register_first_key("ST", ring_->keys().front(), {target});
+        store_->register_first_key(ring_->keys().front());
         cfg_.station.id = "ST";
         cfg_.upload.segment_interval = 1h;
     }

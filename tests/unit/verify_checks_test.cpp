@@ -33,7 +33,7 @@ protected:
         ASSERT_TRUE(ring.ok());
         ring_ = std::move(*ring);
         url_ = "file://" + (tmp_.path() / "archive").string();
-        store_->register_first_key("ST", ring_->keys().front(), {url_});
+        store_->register_first_key(ring_->keys().front());
         target_ = std::make_unique<archive::FileTarget>(url_, tmp_.path() / "archive", "ST");
         cfg_.station.id = "ST";
         publisher_ = std::make_unique<upload::Publisher>(*store_, *ring_, cfg_, std::vector<std::string>{url_},
