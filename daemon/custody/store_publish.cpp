@@ -41,13 +41,8 @@ void insert_publication(Database& db, const NewPublication& p, const std::vector
         .bind(10, now_text())
         .run();
     const std::int64_t id = db.last_insert_id();
-    // A target paused for refused credentials or a missing bucket stays
-    // paused for what is queued meanwhile: one request per retry.max, not one per cut.
     for (const auto& t : targets)
-        db.prepare(
-              "INSERT INTO uploads(publication_id, target, state, next_attempt_ms) VALUES(?1,?2,'pending', "
-              "COALESCE((SELECT MAX(next_attempt_ms) FROM uploads WHERE target=?2 AND state='pending' AND "
-              "reason_class IN ('credentials','no_bucket')), 0))")
+        db.prepare("INSERT INTO uploads(publication_id, target, state) VALUES(?,?,'pending')")
             .bind(1, id)
             .bind(2, t)
             .run();

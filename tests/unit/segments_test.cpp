@@ -191,6 +191,21 @@ TEST_F(Segments, AmendmentIsOwedOnlyForChangesAfterTheManifest) {
     EXPECT_TRUE(found) << "the amendment is queued for the target";
 }
 
+TEST_F(Segments, RowsQueuedAfterATargetRefusedUsWaitWithIt) {
+    events(2);
+    ASSERT_EQ(cut(), 1);
+    const std::int64_t now = to_unix_ms(std::chrono::system_clock::now()), later = now + 3'600'000;
+    const auto first = store_->due_uploads(now, 10, {});
+    ASSERT_EQ(first.size(), 2u) << "key 1 and the first segment";
+    store_->mark_publication_retry(first[0].publication_id, target, "HTTP 403 InvalidAccessKeyId", "credentials",
+                                   later);
+    store_->defer_target(target, "HTTP 403 InvalidAccessKeyId", "credentials", later);
+    events(1);
+    ASSERT_EQ(cut(), 1);  // queued after the refusal
+    EXPECT_TRUE(store_->due_uploads(now, 10, {}).empty()) << "one request per retry.max, not one per cut";
+    EXPECT_EQ(store_->due_uploads(later, 10, {}).size(), 3u);
+}
+
 TEST(SegmentPolicy, DueAfterAManifestOrOnceTheOldestRowWaitedTheInterval) {
     const auto now = std::chrono::system_clock::now();
     custody::AuditRow row{7, rfc3339(now - 10min), "test", "{}", ""};
