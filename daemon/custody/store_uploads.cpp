@@ -19,19 +19,21 @@ std::vector<UploadJob> Store::due_uploads(std::int64_t now_ms, int limit, const 
         return std::find(ids.begin(), ids.end(), id) != ids.end();
     };
     // A target that refused us as a whole (credentials, bucket) waits as a
-    // whole: also rows queued after the refusal, media or publications.
-    auto paused = db_.prepare(
-        "SELECT COALESCE(json_group_array(DISTINCT target), '[]') FROM uploads WHERE state='pending' "
-        "AND next_attempt_ms > ? AND reason_class IN ('credentials','no_bucket')");
-    paused.bind(1, now_ms);
-    paused.step();
-    const std::string paused_targets = paused.text(0);
+    // whole: rows queued after the refusal (media or publications) take on
+    // its pause and its reason, as defer_target gave the rows queued before.
+    db_.prepare(
+           "UPDATE uploads SET (last_error, reason_class, next_attempt_ms) = (SELECT p.last_error, p.reason_class, "
+           "p.next_attempt_ms FROM uploads p WHERE p.target=uploads.target AND p.state='pending' AND "
+           "p.next_attempt_ms > ?1 AND p.reason_class IN ('credentials','no_bucket') ORDER BY p.next_attempt_ms "
+           "DESC LIMIT 1) WHERE state='pending' AND next_attempt_ms <= ?1 AND target IN (SELECT target FROM uploads "
+           "WHERE state='pending' AND next_attempt_ms > ?1 AND reason_class IN ('credentials','no_bucket'))")
+        .bind(1, now_ms)
+        .run();
     auto pubs = db_.prepare(
         "SELECT u.publication_id, u.target, u.attempts, p.object_key, p.sha256, p.size "
         "FROM uploads u JOIN publications p ON p.id = u.publication_id "
-        "WHERE u.state='pending' AND u.next_attempt_ms <= ?1 AND u.target NOT IN (SELECT value FROM json_each(?3)) "
-        "ORDER BY p.id LIMIT ?2");
-    pubs.bind(1, now_ms).bind(2, limit + static_cast<int>(exclude_publications.size())).bind(3, paused_targets);
+        "WHERE u.state='pending' AND u.next_attempt_ms <= ?1 ORDER BY p.id LIMIT ?2");
+    pubs.bind(1, now_ms).bind(2, limit + static_cast<int>(exclude_publications.size()));
     while (pubs.step() && static_cast<int>(out.size()) < limit) {
         UploadJob j;
         j.publication_id = pubs.int64(0);
@@ -48,9 +50,8 @@ std::vector<UploadJob> Store::due_uploads(std::int64_t now_ms, int limit, const 
         "SELECT u.file_id, u.target, u.attempts, f.staging_name, f.object_key, f.sha256, f.size "
         "FROM uploads u JOIN files f ON f.id = u.file_id "
         "WHERE u.state='pending' AND u.next_attempt_ms <= ?1 AND f.state IN ('staged','archived') "
-        "AND u.target NOT IN (SELECT value FROM json_each(?3)) "
         "ORDER BY (f.retention='long_term' OR f.important) DESC, f.id LIMIT ?2");
-    st.bind(1, now_ms).bind(2, limit + static_cast<int>(exclude.size())).bind(3, paused_targets);
+    st.bind(1, now_ms).bind(2, limit + static_cast<int>(exclude.size()));
     while (st.step() && static_cast<int>(out.size()) < limit) {
         UploadJob j;
         j.file_id = st.int64(0);
