@@ -62,6 +62,8 @@ Routes::Routes(station::Station& station, std::vector<TokenEntry> tokens)
         {"GET", "/api/v1/access-log", M, &Routes::access_log},
         {"GET", "/api/v1/export/dockings/{id}", M, &Routes::export_docking},
         {"GET", "/api/v1/audit/verify", V, &Routes::verify},
+        {"GET", "/api/v1/keys", V, &Routes::keys},
+        {"POST", "/api/v1/keys/rotate", M, &Routes::rotate_key},
     };
 }
 

@@ -64,6 +64,9 @@ private:
     HttpReply access_log(Call& c);
     HttpReply export_docking(Call& c);
     HttpReply verify(Call& c);
+    // routes_keys.cpp
+    HttpReply keys(Call& c);
+    HttpReply rotate_key(Call& c);
 
     station::Station& station_;
     std::vector<TokenEntry> tokens_;

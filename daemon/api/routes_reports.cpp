@@ -57,11 +57,12 @@ HttpReply Routes::export_docking(Call& c) {
     if (!station_.store().docking(id)) return error_reply(404, "no_such_docking", "no docking " + id);
     auto m = upload::build_manifest(station_.store(), station_.summary().id, id);
     if (!m) return error_reply(500, "internal", m.error().message);
-    const std::string sig = station_.key().sign(m->json);
+    const auto sig = station_.keys().sign_at(m->audit_seq, m->json);
+    if (!sig) return error_reply(500, "internal", sig.error().message);
     register_access(c, "export docking " + id);
     return json_reply(
         200,
-        json::object{{"manifest", json::parse(m->json)}, {"manifest_text", m->json}, {"signature_hex", to_hex(sig)}});
+        json::object{{"manifest", json::parse(m->json)}, {"manifest_text", m->json}, {"signature_hex", to_hex(*sig)}});
 }
 
 HttpReply Routes::verify(Call&) {

@@ -17,6 +17,9 @@ public:
                           const std::atomic<bool>& cancelled) override;
     Result<void> put_bytes(const std::string& key, std::string_view content) override;
     Result<void> recover() override;
+    Result<std::optional<ObjectStat>> stat(const std::string& key) override;
+    Result<void> read(const std::string& key, const ChunkSink& sink, const std::atomic<bool>& cancelled) override;
+    Result<void> list(const std::string& prefix, const ObjectVisitor& each) override;
 
 private:
     template <class Fill>

@@ -1,11 +1,14 @@
-// The archive seam (DESIGN §7): file:// now, s3:// next. A target either
-// ends up holding exactly the offered bytes under the key, confirmed by size
-// and SHA-256, or reports why not. It never overwrites different bytes.
+// The archive seam (DESIGN §7): file:// and s3://. A target either ends up
+// holding exactly the offered bytes under the key, confirmed by size and
+// SHA-256, or reports why not. It never overwrites different bytes. It can
+// also be read back, streamed, by dockd-verify and by the copy-back of
+// long_term files (DESIGN §11).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,6 +106,18 @@ inline const char* to_string(Failure f) {
     return "transient";
 }
 
+// What a listing or a HEAD shows of one stored object. `version` changes
+// whenever the bytes may have (S3: the ETag; file: mtime, ctime and inode),
+// so a verifier can skip re-reading what it already hashed.
+struct ObjectStat {
+    std::string key;  // relative to the target's prefix
+    std::uint64_t size_bytes = 0;
+    std::string version;
+};
+// Receives an object's bytes in order; an error stops the read.
+using ChunkSink = std::function<Result<void>(std::string_view chunk)>;
+using ObjectVisitor = std::function<Result<void>(const ObjectStat& object)>;
+
 class Target {
 public:
     virtual ~Target() = default;
@@ -112,6 +127,12 @@ public:
     virtual Result<void> put_bytes(const std::string& key, std::string_view content) = 0;
     // At start-up, before any put: clear what an interrupted run left behind.
     virtual Result<void> recover() = 0;
+    // nullopt when the object does not exist.
+    virtual Result<std::optional<ObjectStat>> stat(const std::string& key) = 0;
+    // Streams the object through a fixed buffer (memory does not grow with it).
+    virtual Result<void> read(const std::string& key, const ChunkSink& sink, const std::atomic<bool>& cancelled) = 0;
+    // Every object whose key starts with prefix, in no particular order.
+    virtual Result<void> list(const std::string& prefix, const ObjectVisitor& each) = 0;
 };
 
 class Throttle;

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 
 namespace dockd {
@@ -63,6 +64,18 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
     fd.reset();
     if (::rename(tmp.c_str(), path.c_str()) != 0) return fail(sys_error("rename to " + path.string()));
     return fsync_dir(path.parent_path().empty() ? "." : path.parent_path());
+}
+
+bool is_safe_relative_key(std::string_view key) {
+    if (key.empty() || key.front() == '/' || key.back() == '/' || key.find('\0') != std::string_view::npos)
+        return false;
+    for (std::size_t start = 0; start <= key.size();) {
+        const auto end = std::min(key.find('/', start), key.size());
+        const auto part = key.substr(start, end - start);
+        if (part.empty() || part == "." || part == "..") return false;
+        start = end + 1;
+    }
+    return true;
 }
 
 Result<void> make_dirs(const std::filesystem::path& dir, mode_t mode) {

@@ -37,6 +37,10 @@ Result<void> write_all(int fd, std::string_view data, const std::string& what);
 Result<void> fsync_dir(const std::filesystem::path& dir);
 // Writes content under a temp name beside path, fsyncs, renames over path, fsyncs the dir.
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content, mode_t mode = 0644);
+// A relative object key ("a/b.mp4") without "..", "." or empty parts, NUL
+// or a leading '/': joined to a root it stays below it. Archive keys taken
+// from documents not yet proven (dockd-verify) must pass this first.
+bool is_safe_relative_key(std::string_view key);
 // mkdir -p with the given mode for the directories it creates.
 Result<void> make_dirs(const std::filesystem::path& dir, mode_t mode = 0755);
 

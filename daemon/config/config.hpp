@@ -141,6 +141,9 @@ struct UploadConfig {
     std::uint64_t bandwidth_limit_bytes_per_s = 0;  // 0 = unlimited
     std::vector<TimeWindow> windows;                // empty = always
     RetryConfig retry;
+    // The audit chain is published in segments after each docking's manifest
+    // and whenever a row has waited this long (DESIGN §11: at least hourly).
+    Millis segment_interval{std::chrono::hours(1)};
 };
 
 struct RetentionConfig {
@@ -202,6 +205,11 @@ std::optional<Millis> parse_duration(std::string_view text);
 // "22:00-06:00" (H:MM or HH:MM; end may be 24:00). Equal start and end is
 // rejected as ambiguous (empty or whole day?): write 00:00-24:00.
 std::optional<TimeWindow> parse_window(std::string_view text);
+
+// Decodes t.url (file:///abs, file:relative against base_dir, s3://bucket/prefix)
+// into kind, file_root, bucket and prefix; returns the problem, or "" if none.
+// Shared with dockd-verify, whose TARGETs are written the same way.
+std::string parse_target_url(TargetConfig& t, const std::filesystem::path& base_dir);
 
 // True when minute_of_day (0..1439) falls in any window; an empty list is always open.
 bool window_contains(const std::vector<TimeWindow>& windows, int minute_of_day);

@@ -129,7 +129,8 @@ void read_bandwidth(Section& s, std::uint64_t& out) {
 void read_upload(Section& root, UploadConfig& out) {
     Context& ctx = root.ctx();
     Section s(ctx, root.get("upload"), "upload",
-              {"targets", "part_size", "concurrency", "bandwidth_limit", "windows", "retry"}, root.line("upload"));
+              {"targets", "part_size", "concurrency", "bandwidth_limit", "windows", "retry", "segment_interval"},
+              root.line("upload"));
     if (!s.valid()) return;
 
     std::set<std::string> urls_seen;
@@ -152,6 +153,8 @@ void read_upload(Section& root, UploadConfig& out) {
         out.windows.push_back(*window);
     }
 
+    s.duration("segment_interval", out.segment_interval, Millis(1000));
+
     Section retry(ctx, s.get("retry"), "upload.retry", {"initial", "max"}, s.line("retry"));
     bool initial_ok = retry.duration("initial", out.retry.initial, Millis(1));
     bool max_ok = retry.duration("max", out.retry.max, Millis(1));
@@ -162,3 +165,9 @@ void read_upload(Section& root, UploadConfig& out) {
 }
 
 }  // namespace dockd::config::detail
+
+namespace dockd::config {
+std::string parse_target_url(TargetConfig& t, const std::filesystem::path& base_dir) {
+    return detail::decode_target_url(t, base_dir);
+}
+}  // namespace dockd::config

@@ -9,7 +9,7 @@ namespace dockd::custody {
 namespace {
 
 // Append-only: a released step is never edited, a change is a new step.
-constexpr std::array<const char*, 4> steps = {
+constexpr std::array<const char*, 5> steps = {
     // 1: the first station schema.
     R"sql(
 CREATE TABLE officers(
@@ -119,6 +119,50 @@ CREATE UNIQUE INDEX files_identity ON files(serial, device_path, size, device_mt
 CREATE INDEX files_docking ON files(docking_id);
 CREATE INDEX files_state ON files(state);
 )sql",
+    // 5: the archive's own proof (issue 10, DESIGN §11). The upload queue
+    // carries publications (audit segments, amendments, public keys) beside
+    // media, so it is rebuilt with file_id nullable. A segment's rows are
+    // fixed here, durably, before any target sees it: a crash can neither
+    // skip nor repeat a seq. An amendment is owed exactly when a retain flag
+    // or annotation lands after the docking's manifest was signed; the
+    // triggers note it in the transaction of the event itself.
+    R"sql(
+CREATE TABLE station_keys(
+  key_no INTEGER PRIMARY KEY, first_seq INTEGER NOT NULL, public_pem TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE publications(
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK(kind IN ('segment','amendment','key')),
+  object_key TEXT NOT NULL UNIQUE, first_seq INTEGER, last_seq INTEGER, docking_id TEXT,
+  content TEXT, sha256 TEXT NOT NULL, size INTEGER NOT NULL, signature_hex TEXT, key_no INTEGER,
+  created_at TEXT NOT NULL);
+CREATE UNIQUE INDEX publications_segment ON publications(first_seq) WHERE kind='segment';
+CREATE TABLE uploads_v5(
+  file_id INTEGER REFERENCES files(id), publication_id INTEGER REFERENCES publications(id),
+  target TEXT NOT NULL, state TEXT NOT NULL CHECK(state IN ('pending','done')),
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT, upload_id TEXT, done_at TEXT, reason_class TEXT,
+  CHECK((file_id IS NULL) != (publication_id IS NULL)));
+INSERT INTO uploads_v5(file_id, target, state, attempts, next_attempt_ms, last_error, upload_id, done_at, reason_class)
+  SELECT file_id, target, state, attempts, next_attempt_ms, last_error, upload_id, done_at, reason_class FROM uploads;
+DROP TABLE uploads;
+ALTER TABLE uploads_v5 RENAME TO uploads;
+CREATE UNIQUE INDEX uploads_file ON uploads(file_id, target);
+CREATE UNIQUE INDEX uploads_publication ON uploads(publication_id, target);
+CREATE INDEX uploads_due ON uploads(state, next_attempt_ms);
+CREATE TABLE pending_amendments(seq INTEGER PRIMARY KEY, docking_id TEXT NOT NULL);
+CREATE TRIGGER amendment_for_retain AFTER INSERT ON audit
+  WHEN NEW.kind = 'retain' AND json_extract(NEW.payload, '$.changed') > 0
+BEGIN
+  INSERT INTO pending_amendments(seq, docking_id)
+    SELECT NEW.seq, m.docking_id FROM manifest_docs m WHERE m.docking_id = json_extract(NEW.payload, '$.docking');
+END;
+CREATE TRIGGER amendment_for_annotation AFTER INSERT ON audit WHEN NEW.kind = 'annotated'
+BEGIN
+  INSERT INTO pending_amendments(seq, docking_id)
+    SELECT NEW.seq, m.docking_id FROM manifest_docs m
+    WHERE m.docking_id = COALESCE(json_extract(NEW.payload, '$.docking'),
+                                  (SELECT docking_id FROM files WHERE id = json_extract(NEW.payload, '$.file')));
+END;
+)sql",
 };
 
 }  // namespace
@@ -129,6 +173,8 @@ int latest_schema_version() {
 
 Result<void> migrate(Database& db, int up_to) {
     try {
+        // Finalised before any step runs: an open statement would lock the
+        // tables a step rebuilds (DROP TABLE: "database table is locked").
         const int current = [&] {
             auto st = db.prepare("PRAGMA user_version");
             st.step();

@@ -91,6 +91,7 @@ struct FileRecord {
 
 struct UploadJob {
     std::int64_t file_id = 0;
+    std::int64_t publication_id = 0;  // set instead of file_id for a segment, amendment or key
     std::string target;
     int attempts = 0;
     std::string staging_name, object_key, sha256;

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "daemon/common/result.hpp"
+#include "daemon/crypto/key_ring.hpp"
 #include "daemon/custody/audit_chain.hpp"
+#include "daemon/custody/publish_records.hpp"
 #include "daemon/custody/records.hpp"
 #include "daemon/custody/sqlite.hpp"
 
@@ -75,7 +77,9 @@ public:
     std::vector<std::string> staging_names();    // every staging_name ever committed, not purged
 
     // --- uploads ---
-    std::vector<UploadJob> due_uploads(std::int64_t now_ms, int limit, const std::vector<std::int64_t>& exclude);
+    // Publications first (small, and the proof should be timely), then media.
+    std::vector<UploadJob> due_uploads(std::int64_t now_ms, int limit, const std::vector<std::int64_t>& exclude,
+                                       const std::vector<std::int64_t>& exclude_publications = {});
     // Marks one target done; when every target is done the file becomes archived.
     void mark_uploaded(std::int64_t file_id, const std::string& target);
     // Why a target refuses this file for good (a permanent failure or a
@@ -129,6 +133,38 @@ public:
     StoreTotals totals();
     std::vector<OverdueRecorder> overdue_recorders(const std::string& undocked_before_rfc3339);
 
+    // --- the archive's own proof (issue 10, DESIGN §11) --- store_publish.cpp
+    std::vector<crypto::KeyInfo> station_keys();
+    // Key 1 at the first start (or on a station older than key rotation);
+    // does nothing once a key is registered. Every registered key goes out
+    // as keys/<station>/<n>.pem with the next segment cut.
+    void register_first_key(const crypto::KeyInfo& key);
+    // Appends key_rotated {key_no, public_key}, cuts the chain up to that row
+    // (signed by the old key), registers and queues the new key, then calls
+    // activate with its first seq while no other store call can run.
+    AuditHead rotate_key(const std::string& station_id, crypto::KeyInfo next, const Signer& sign,
+                         const SegmentLimits& limits, const std::vector<std::string>& targets,
+                         const std::function<void(const crypto::KeyInfo&)>& activate);
+    // Fixes every row after the last segment up to the head into signed
+    // segments queued for every target, in one transaction; returns how many.
+    int cut_segments(const std::string& station_id, const SegmentLimits& limits, const Signer& sign,
+                     const std::vector<std::string>& targets);
+    std::optional<AuditRow> first_unpublished_row();
+    std::optional<AuditRow> audit_row(std::int64_t seq);
+    std::vector<SegmentRecord> segments();
+    std::vector<PendingAmendment> pending_amendments();
+    void save_amendment(const std::string& station_id, const PendingAmendment& a, const std::string& content,
+                        const std::string& signature, const std::vector<std::string>& targets);
+    Result<PublicationBody> publication_body(std::int64_t publication_id);
+    void mark_published(std::int64_t publication_id, const std::string& target);
+    void mark_publication_retry(std::int64_t publication_id, const std::string& target, const std::string& error,
+                                const std::string& reason_class, std::int64_t next_attempt_ms);
+    // Queues every publication, and every long_term file, for each target
+    // that has no row for it yet (a target added later); returns rows added.
+    int queue_missing_copies(const std::vector<std::string>& targets);
+    // Targets that confirmed holding the file (a source once staging is purged).
+    std::vector<std::string> targets_holding(std::int64_t file_id);
+
 private:
     explicit Store(Database db) : db_(std::move(db)) {}
     AuditHead append_locked(const std::string& kind, boost::json::object payload);
@@ -140,6 +176,11 @@ private:
     static DockingRecord read_docking_row(Statement& st);
     // Starts (upload_id) or ends (nullopt) a multipart upload: its parts go either way.
     void reset_multipart(std::int64_t file_id, const std::string& target, const std::optional<std::string>& upload_id);
+    void queue_unpublished_keys(const std::string& station_id, const std::vector<std::string>& targets);
+    int cut_segments_locked(const std::string& station_id, std::int64_t last_seq, const SegmentLimits& limits,
+                            const Signer& sign, const std::vector<std::string>& targets);
+    void retry_row(const char* column, std::int64_t id, const std::string& target, const std::string& error,
+                   const std::string& reason_class, std::int64_t next_attempt_ms);
 
     std::mutex mutex_;
     Database db_;

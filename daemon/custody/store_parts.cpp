@@ -60,14 +60,24 @@ void Store::end_multipart(std::int64_t file_id, const std::string& target) {
 
 void Store::mark_upload_retry(std::int64_t file_id, const std::string& target, const std::string& error,
                               const std::string& reason_class, std::int64_t next_attempt_ms) {
+    retry_row("file_id", file_id, target, error, reason_class, next_attempt_ms);
+}
+
+void Store::mark_publication_retry(std::int64_t publication_id, const std::string& target, const std::string& error,
+                                   const std::string& reason_class, std::int64_t next_attempt_ms) {
+    retry_row("publication_id", publication_id, target, error, reason_class, next_attempt_ms);
+}
+
+void Store::retry_row(const char* column, std::int64_t id, const std::string& target, const std::string& error,
+                      const std::string& reason_class, std::int64_t next_attempt_ms) {
     std::lock_guard lock(mutex_);
-    db_.prepare(
-           "UPDATE uploads SET attempts=attempts+1, last_error=?, reason_class=?, next_attempt_ms=? "
-           "WHERE file_id=? AND target=?")
+    db_.prepare(std::string("UPDATE uploads SET attempts=attempts+1, last_error=?, reason_class=?, next_attempt_ms=? "
+                            "WHERE ") +
+                column + "=? AND target=?")
         .bind(1, error)
         .bind(2, reason_class)
         .bind(3, next_attempt_ms)
-        .bind(4, file_id)
+        .bind(4, id)
         .bind(5, target)
         .run();
 }

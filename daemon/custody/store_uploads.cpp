@@ -11,23 +11,54 @@ std::string now_text() {
 }
 }  // namespace
 
-std::vector<UploadJob> Store::due_uploads(std::int64_t now_ms, int limit, const std::vector<std::int64_t>& exclude) {
+std::vector<UploadJob> Store::due_uploads(std::int64_t now_ms, int limit, const std::vector<std::int64_t>& exclude,
+                                          const std::vector<std::int64_t>& exclude_publications) {
     std::lock_guard lock(mutex_);
     std::vector<UploadJob> out;
+    auto skip = [](const std::vector<std::int64_t>& ids, std::int64_t id) {
+        return std::find(ids.begin(), ids.end(), id) != ids.end();
+    };
+    // A target that refused us as a whole (credentials, bucket) waits as a
+    // whole: rows queued after the refusal (media or publications) take on
+    // its pause and its reason, as defer_target gave the rows queued before.
+    db_.prepare(
+           "UPDATE uploads SET (last_error, reason_class, next_attempt_ms) = (SELECT p.last_error, p.reason_class, "
+           "p.next_attempt_ms FROM uploads p WHERE p.target=uploads.target AND p.state='pending' AND "
+           "p.next_attempt_ms > ?1 AND p.reason_class IN ('credentials','no_bucket') ORDER BY p.next_attempt_ms "
+           "DESC LIMIT 1) WHERE state='pending' AND next_attempt_ms <= ?1 AND target IN (SELECT target FROM uploads "
+           "WHERE state='pending' AND next_attempt_ms > ?1 AND reason_class IN ('credentials','no_bucket'))")
+        .bind(1, now_ms)
+        .run();
+    auto pubs = db_.prepare(
+        "SELECT u.publication_id, u.target, u.attempts, p.object_key, p.sha256, p.size "
+        "FROM uploads u JOIN publications p ON p.id = u.publication_id "
+        "WHERE u.state='pending' AND u.next_attempt_ms <= ?1 ORDER BY p.id LIMIT ?2");
+    pubs.bind(1, now_ms).bind(2, limit + static_cast<int>(exclude_publications.size()));
+    while (pubs.step() && static_cast<int>(out.size()) < limit) {
+        UploadJob j;
+        j.publication_id = pubs.int64(0);
+        if (skip(exclude_publications, j.publication_id)) continue;
+        j.target = pubs.text(1);
+        j.attempts = static_cast<int>(pubs.int64(2));
+        j.object_key = pubs.text(3);
+        j.sha256 = pubs.text(4);
+        j.size = static_cast<std::uint64_t>(pubs.int64(5));
+        out.push_back(std::move(j));
+    }
     // Long-term and recorder-marked files first, then oldest (seed R8, DESIGN §3).
     auto st = db_.prepare(
         "SELECT u.file_id, u.target, u.attempts, f.staging_name, f.object_key, f.sha256, f.size "
         "FROM uploads u JOIN files f ON f.id = u.file_id "
-        "WHERE u.state='pending' AND u.next_attempt_ms <= ? AND f.state IN ('staged','archived') "
-        "ORDER BY (f.retention='long_term' OR f.important) DESC, f.id LIMIT ?");
+        "WHERE u.state='pending' AND u.next_attempt_ms <= ?1 AND f.state IN ('staged','archived') "
+        "ORDER BY (f.retention='long_term' OR f.important) DESC, f.id LIMIT ?2");
     st.bind(1, now_ms).bind(2, limit + static_cast<int>(exclude.size()));
     while (st.step() && static_cast<int>(out.size()) < limit) {
         UploadJob j;
         j.file_id = st.int64(0);
-        if (std::find(exclude.begin(), exclude.end(), j.file_id) != exclude.end()) continue;
+        if (skip(exclude, j.file_id)) continue;
         j.target = st.text(1);
         j.attempts = static_cast<int>(st.int64(2));
-        j.staging_name = st.text(3);
+        j.staging_name = st.opt_text(3).value_or("");
         j.object_key = st.text(4);
         j.sha256 = st.text(5);
         j.size = static_cast<std::uint64_t>(st.int64(6));
@@ -134,7 +165,7 @@ QueueSummary Store::queue_summary(std::int64_t now_ms) {
     QueueSummary q;
     auto st = db_.prepare(
         "SELECT SUM(state='pending' AND attempts=0), SUM(state='pending' AND attempts>0), SUM(state='done') "
-        "FROM uploads");
+        "FROM uploads WHERE file_id IS NOT NULL");  // files, as dockctl queue lists them
     if (st.step()) {
         q.pending = st.opt_int64(0).value_or(0);
         q.failing = st.opt_int64(1).value_or(0);

@@ -1,4 +1,4 @@
-// dockctl verify | pubkey | export DOCKING_ID
+// dockctl verify | export DOCKING_ID
 #include <boost/json.hpp>
 #include <iostream>
 
@@ -26,18 +26,6 @@ int cmd_verify(const Client& c, const std::vector<std::string>& args, const Opti
     else
         std::cout << "audit chain BROKEN at seq " << str(v.at("first_bad_seq")) << ": " << str(v.at("problem")) << "\n";
     return ok ? exit_ok : exit_failure;
-}
-
-int cmd_pubkey(const Client& c, const std::vector<std::string>& args, const Options& o) {
-    if (!args.empty()) return usage_error("pubkey takes no arguments");
-    int code = exit_ok;
-    auto st = call(c, "GET", "/api/v1/station", {}, code);
-    if (!st) return code;
-    if (o.json)
-        std::cout << json::serialize(json::object{{"public_key", st->at("public_key")}}) << "\n";
-    else
-        std::cout << str(st->at("public_key"));
-    return exit_ok;
 }
 
 // The docking's signed custody record as the archive receives it (manager; registered).

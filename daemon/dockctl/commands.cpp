@@ -119,7 +119,8 @@ int run_command(const Client& client, const std::vector<std::string>& words, con
     static const std::map<std::string, Command> commands{
         {"status", cmd_status},         {"ports", cmd_ports},   {"power", cmd_power},       {"assign", cmd_assign},
         {"queue", cmd_queue},           {"retain", cmd_retain}, {"annotate", cmd_annotate}, {"ledger", cmd_ledger},
-        {"access-log", cmd_access_log}, {"export", cmd_export}, {"verify", cmd_verify},     {"pubkey", cmd_pubkey}};
+        {"access-log", cmd_access_log}, {"export", cmd_export}, {"verify", cmd_verify},     {"pubkey", cmd_pubkey},
+        {"rotate-key", cmd_rotate_key}};
     auto it = commands.find(words.front());
     if (it == commands.end()) return usage_error("unknown command '" + words.front() + "' (see dockctl --help)");
     return it->second(client, std::vector<std::string>(words.begin() + 1, words.end()), o);

@@ -13,7 +13,7 @@
 namespace dockd::dockctl {
 
 struct Options {
-    bool json = false, csv = false;
+    bool json = false, csv = false, all = false;
     std::optional<std::string> from, to, officer, officer_name, docking, reason, case_no, category, note;
 };
 
@@ -48,5 +48,6 @@ int cmd_access_log(const Client& c, const std::vector<std::string>& args, const 
 int cmd_export(const Client& c, const std::vector<std::string>& args, const Options& o);
 int cmd_verify(const Client& c, const std::vector<std::string>& args, const Options& o);
 int cmd_pubkey(const Client& c, const std::vector<std::string>& args, const Options& o);
+int cmd_rotate_key(const Client& c, const std::vector<std::string>& args, const Options& o);
 
 }  // namespace dockd::dockctl

@@ -26,7 +26,9 @@ const char* usage =
     "  access-log [--csv]           who viewed/exported what (查阅登记簿)\n"
     "  export DOCKING_ID            the docking's signed custody record\n"
     "  verify                       check the local audit chain end to end\n"
-    "  pubkey                       print the station's Ed25519 public key (PEM)\n"
+    "  pubkey [--all]               print the station's Ed25519 public key (PEM);\n"
+    "                               --all: every key it has used, oldest first\n"
+    "  rotate-key                   make a new signing key (manager; DESIGN §11)\n"
     "--approval-ref REF is sent as X-Approval-Ref and written to the access register.\n"
     "--help prints this usage (man dockctl for more).\n"
     "Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.\n";
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
     add("token-file", po::value<std::string>(), "file holding the bearer token (first word)");
     add("json", "machine-readable output");
     add("csv", "CSV output (ledger, access-log)");
+    add("all", "every key, old ones too (pubkey)");
     add("from", po::value<std::string>(), "from date (YYYY-MM-DD)");
     add("to", po::value<std::string>(), "to date (YYYY-MM-DD, inclusive)");
     add("officer", po::value<std::string>(), "officer number (assign)");
@@ -80,6 +83,7 @@ int main(int argc, char** argv) {
     Options o;
     o.json = vm.count("json") > 0;
     o.csv = vm.count("csv") > 0;
+    o.all = vm.count("all") > 0;
     optional(vm, "from", o.from);
     optional(vm, "to", o.to);
     optional(vm, "officer", o.officer);

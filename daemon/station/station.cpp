@@ -37,9 +37,9 @@ Result<void> Station::open() {
     auto store = custody::Store::open(data_dir / "custody.db");
     if (!store) return store.error();
     store_ = std::move(*store);
-    auto key = crypto::StationKey::load_or_create(data_dir / "station.key");
-    if (!key) return key.error();
-    key_.emplace(std::move(*key));
+    auto keys = crypto::KeyRing::open(data_dir, store_->station_keys());
+    if (!keys) return keys.error();
+    keys_ = std::move(*keys);
 
     const auto staging_dir = cfg_.station.staging_dir.empty() ? data_dir / "staging" : cfg_.station.staging_dir;
     staging_ = std::make_unique<ingest::StagingArea>(staging_dir);
@@ -55,7 +55,8 @@ Result<void> Station::open() {
         targets.push_back(std::move(*target));
     }
     if (targets.empty()) log::warning("no upload.targets configured: files stay in staging");
-    uploader_ = std::make_unique<upload::Uploader>(io_, pool_, *store_, *staging_, std::move(targets), cfg_, *key_);
+    uploader_ = std::make_unique<upload::Uploader>(io_, pool_, *store_, *staging_, std::move(targets), cfg_, *keys_);
+    store_->register_first_key(keys_->keys().front());
     const auto clock = probe_host_clock();  // known before any bay measures a recorder
     host_synced_ = clock.synced;
     host_clock_source_ = clock.source;
@@ -255,7 +256,7 @@ StationSummary Station::summary() {
     s.id = cfg_.station.id;
     s.name = cfg_.station.name;
     s.version = DOCKD_VERSION;
-    s.public_key_pem = key_->public_pem();
+    s.public_key_pem = keys_->current().public_pem;
     s.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
     if (auto free = staging_->free_bytes()) s.staging_free_bytes = *free;
     s.queue = store_->queue_summary(to_unix_ms(std::chrono::system_clock::now()));

@@ -16,7 +16,7 @@
 
 #include "daemon/bay/bay.hpp"
 #include "daemon/config/config.hpp"
-#include "daemon/crypto/station_key.hpp"
+#include "daemon/crypto/key_ring.hpp"
 #include "daemon/custody/store.hpp"
 #include "daemon/ingest/staging.hpp"
 #include "daemon/upload/uploader.hpp"
@@ -57,7 +57,9 @@ public:
     Result<void> power(int bay, const std::string& action);
     StationSummary summary();
     custody::Store& store() { return *store_; }
-    const crypto::StationKey& key() const { return *key_; }
+    const crypto::KeyRing& keys() const { return *keys_; }
+    // Key n+1 becomes the signing key (DESIGN §11); audited as key_rotated.
+    Result<std::pair<crypto::KeyInfo, custody::AuditHead>> rotate_key() { return uploader_->publisher().rotate_key(); }
 
 private:
     Result<void> reconcile();
@@ -73,7 +75,7 @@ private:
     const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     boost::asio::thread_pool pool_;
     std::unique_ptr<custody::Store> store_;
-    std::optional<crypto::StationKey> key_;
+    std::unique_ptr<crypto::KeyRing> keys_;
     std::unique_ptr<ingest::StagingArea> staging_;
     std::unique_ptr<upload::Uploader> uploader_;
     std::unique_ptr<bay::StationContext> context_;

@@ -95,7 +95,7 @@ Result<Manifest> build_manifest(custody::Store& store, const std::string& statio
         {"audit", {{"seq", head.seq}, {"hash", head.hash}}},
         {"written_at", rfc3339(std::chrono::system_clock::now())},
     };
-    return Manifest{"manifests/" + station_id + "/" + docking_id + ".json", json::serialize(m) + "\n"};
+    return Manifest{"manifests/" + station_id + "/" + docking_id + ".json", json::serialize(m) + "\n", head.seq};
 }
 
 }  // namespace dockd::upload

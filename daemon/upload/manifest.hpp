@@ -2,6 +2,7 @@
 // its custody claim, signed with the station key.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "daemon/common/result.hpp"
@@ -10,8 +11,9 @@
 namespace dockd::upload {
 
 struct Manifest {
-    std::string key;   // manifests/<station_id>/<docking_id>.json
-    std::string json;  // exact bytes that are signed
+    std::string key;             // manifests/<station_id>/<docking_id>.json
+    std::string json;            // exact bytes that are signed
+    std::int64_t audit_seq = 0;  // its audit head: the key valid there signs it (DESIGN §11)
 };
 
 Result<Manifest> build_manifest(custody::Store& store, const std::string& station_id, const std::string& docking_id);

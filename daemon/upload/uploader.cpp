@@ -10,6 +10,7 @@
 #include "daemon/common/hex.hpp"
 #include "daemon/common/log.hpp"
 #include "daemon/common/time.hpp"
+#include "daemon/upload/copy_back.hpp"
 #include "daemon/upload/manifest.hpp"
 #include "daemon/upload/object_metadata.hpp"
 
@@ -44,20 +45,28 @@ private:
     std::string target_;
 };
 
+// The media file's id, or nothing for a publication (its object key says it).
+boost::json::object conflict_payload(const custody::UploadJob& job, const std::string& why) {
+    boost::json::object p{{"target", job.target}, {"object", job.object_key}, {"error", why}};
+    if (!job.publication_id) p["file_id"] = job.file_id;
+    return p;
+}
+
 }  // namespace
 
 Uploader::Uploader(asio::io_context& io, asio::thread_pool& pool, custody::Store& store, ingest::StagingArea& staging,
                    std::vector<std::unique_ptr<archive::Target>> targets, const config::Config& cfg,
-                   const crypto::StationKey& key, const Clock* clock)
+                   crypto::KeyRing& keys, const Clock* clock)
     : io_(io),
       pool_(pool),
       store_(store),
       staging_(staging),
       targets_(std::move(targets)),
       cfg_(cfg),
-      key_(key),
+      keys_(keys),
       tick_(io),
-      clock_(clock ? *clock : system_clock) {}
+      clock_(clock ? *clock : system_clock),
+      publisher_(std::make_unique<Publisher>(store, keys, cfg, target_urls())) {}
 
 void Uploader::start() {
     asio::co_spawn(io_, run(), asio::detached);
@@ -69,6 +78,7 @@ void Uploader::stop() {
 }
 
 void Uploader::wake() {
+    woken_ = true;  // a wake while a pass runs (no wait to cancel) is not lost
     tick_.cancel();
 }
 
@@ -123,20 +133,29 @@ bool Uploader::window_open() const {
     return config::window_contains(cfg_.upload.windows, local.tm_hour * 60 + local.tm_min);
 }
 
+// Files and publications are numbered apart, so they are tracked apart.
+std::set<std::int64_t>& Uploader::in_flight(const custody::UploadJob& job) {
+    return job.publication_id ? publications_in_flight_ : in_flight_;
+}
+
 asio::awaitable<void> Uploader::run() {
     while (!stopping_) {
         try {
             if (window_open()) {
-                const int free_slots = cfg_.upload.concurrency - static_cast<int>(in_flight_.size());
+                const int free_slots = cfg_.upload.concurrency - static_cast<int>(in_flight_.size()) -
+                                       static_cast<int>(publications_in_flight_.size());
                 if (free_slots > 0) {
                     std::vector<std::int64_t> busy(in_flight_.begin(), in_flight_.end());
-                    auto jobs = co_await on_pool(pool_, [&] { return store_.due_uploads(now_ms(), free_slots, busy); });
+                    std::vector<std::int64_t> busy_pubs(publications_in_flight_.begin(), publications_in_flight_.end());
+                    auto jobs = co_await on_pool(
+                        pool_, [&] { return store_.due_uploads(now_ms(), free_slots, busy, busy_pubs); });
                     for (auto& job : jobs) {
-                        in_flight_.insert(job.file_id);
+                        in_flight(job).insert(job.publication_id ? job.publication_id : job.file_id);
                         asio::co_spawn(io_, upload_one(std::move(job)), asio::detached);
                     }
                 }
-                co_await write_manifests();
+                const bool manifest_written = co_await write_manifests();
+                co_await on_pool(pool_, [&] { publisher_->tick(manifest_written); });
             }
             if (cfg_.retention.purge_staging_after_archive) co_await purge_staging();
             co_await on_pool(pool_, [&] { check_deadline(); });
@@ -144,6 +163,7 @@ asio::awaitable<void> Uploader::run() {
             log::error(std::string("uploader: ") + e.what());
         }
         if (stopping_) break;
+        if (woken_.exchange(false)) continue;
         tick_.expires_after(std::chrono::seconds(1));
         boost::system::error_code ec;
         co_await tick_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -168,69 +188,94 @@ void Uploader::check_deadline() {
 asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
     archive::Target* target = target_for(job.target);
     Result<void> r = Error{"target " + job.target + " is no longer configured"};
-    if (target) {
-        const auto source = staging_.path_of(job.staging_name);
-        StoreJournal journal(store_, job.file_id, job.target);
+    if (target)
         r = co_await on_pool(pool_, [&] {
-            archive::ObjectInfo info{job.sha256, job.size, &journal,
-                                     object_metadata(store_, cfg_.station.id, job.file_id)};
-            return target->put_file(job.object_key, source, info, stopping_);
+            return job.publication_id ? publisher_->put(*target, job.publication_id) : put_media(*target, job);
         });
-    }
     const auto failure = r ? archive::Failure::transient : archive::failure_of(r.error());
-    const std::string file = "file " + std::to_string(job.file_id);
+    const std::string what = job.publication_id ? job.object_key : "file " + std::to_string(job.file_id);
     co_await on_pool(pool_, [&] {
-        if (r) {
+        if (!r)
+            record_failure(job, r.error(), failure);
+        else if (job.publication_id)
+            store_.mark_published(job.publication_id, job.target);
+        else
             store_.mark_uploaded(job.file_id, job.target);
-            return;
-        }
-        const std::string& why = r.error().message;
-        const std::string reason = archive::to_string(failure);
-        const std::int64_t later = now_ms() + cfg_.upload.retry.max.count();
-        switch (failure) {
-            case archive::Failure::credentials:
-            case archive::Failure::no_bucket:
-                // The refusal stands for every file of this target: one request per
-                // retry.max until it is fixed, not a retry storm.
-                store_.mark_upload_retry(job.file_id, job.target, why, reason, later);
-                store_.defer_target(job.target, why, reason, later);
-                break;
-            case archive::Failure::conflict:
-            case archive::Failure::permanent:
-                // Never overwritten (DESIGN §7), or refused for good: a person must
-                // look. Retried slowly in case they fix the cause.
-                store_.mark_upload_retry(job.file_id, job.target, why, reason, later);
-                store_.append_event(
-                    failure == archive::Failure::conflict ? "upload_conflict" : "upload_refused",
-                    {{"file_id", job.file_id}, {"target", job.target}, {"object", job.object_key}, {"error", why}});
-                break;
-            case archive::Failure::transient:
-                store_.mark_upload_retry(job.file_id, job.target, why, reason, now_ms() + backoff_ms(job.attempts));
-                break;
-        }
     });
     if (r) {
         clear_alert(job.target);
-        clear_alert(file);
-        log::info("archived file " + std::to_string(job.file_id) + " to " + job.target + ": " + job.object_key);
+        clear_alert(what);
+        log::info("archived " + what + " to " + job.target + (job.publication_id ? "" : ": " + job.object_key));
     } else if (failure == archive::Failure::conflict || failure == archive::Failure::permanent) {
-        raise_alert(file, std::string(failure == archive::Failure::conflict ? "conflict" : "upload_refused") + ": " +
-                              file + " to " + job.target + ": " + r.error().message);
+        raise_alert(what, std::string(failure == archive::Failure::conflict ? "conflict" : "upload_refused") + ": " +
+                              what + " to " + job.target + ": " + r.error().message);
     } else if (failure != archive::Failure::transient) {
         raise_alert(job.target, std::string(archive::to_string(failure)) + ": " + job.target +
                                     " refuses uploads, paused for retry.max: " + r.error().message);
     } else {
-        log::warning("upload of file " + std::to_string(job.file_id) + " to " + job.target +
-                     " failed: " + r.error().message);
+        log::warning("upload of " + what + " to " + job.target + " failed: " + r.error().message);
     }
-    in_flight_.erase(job.file_id);
+    in_flight(job).erase(job.publication_id ? job.publication_id : job.file_id);
     // Success frees a slot; a failure brings a new reason, so the deadline
     // alert is recomputed now rather than at its next minute.
     if (!r) next_deadline_check_ms_ = 0;
     wake();
 }
 
-asio::awaitable<void> Uploader::write_manifests() {
+// On the pool. A long_term file owed to a target added after its staging copy
+// was purged is first read back from a target that holds it.
+Result<void> Uploader::put_media(archive::Target& target, const custody::UploadJob& job) {
+    auto source = staging_.path_of(job.staging_name);
+    std::optional<TempCopy> copy;
+    if (job.staging_name.empty() || !std::filesystem::exists(source)) {
+        const auto holders = store_.targets_holding(job.file_id);
+        archive::Target* from = holders.empty() ? nullptr : target_for(holders.front());
+        if (!from) return Error{"file " + std::to_string(job.file_id) + ": no staging copy and no target holds it"};
+        copy.emplace(staging_.root() / ".tmp" / ("copy-back-" + std::to_string(job.file_id)));
+        if (auto r = copy_back(*from, job.object_key, job.sha256, copy->path(), stopping_); !r)
+            return r.error().context("copy back from " + from->url());
+        source = copy->path();
+    }
+    StoreJournal journal(store_, job.file_id, job.target);
+    archive::ObjectInfo info{job.sha256, job.size, &journal, object_metadata(store_, cfg_.station.id, job.file_id)};
+    return target.put_file(job.object_key, source, info, stopping_);
+}
+
+// On the pool: the attempt's reason goes to the queue row (dockctl queue).
+void Uploader::record_failure(const custody::UploadJob& job, const Error& error, archive::Failure failure) {
+    const std::string& why = error.message;
+    const std::string reason = archive::to_string(failure);
+    auto retry_at = [&](std::int64_t when) {
+        if (job.publication_id)
+            store_.mark_publication_retry(job.publication_id, job.target, why, reason, when);
+        else
+            store_.mark_upload_retry(job.file_id, job.target, why, reason, when);
+    };
+    const std::int64_t later = now_ms() + cfg_.upload.retry.max.count();
+    switch (failure) {
+        case archive::Failure::credentials:
+        case archive::Failure::no_bucket:
+            // The refusal stands for every file of this target: one request per
+            // retry.max until it is fixed, not a retry storm.
+            retry_at(later);
+            store_.defer_target(job.target, why, reason, later);
+            break;
+        case archive::Failure::conflict:
+        case archive::Failure::permanent:
+            // Never overwritten (DESIGN §7), or refused for good: a person must
+            // look. Retried slowly in case they fix the cause.
+            retry_at(later);
+            store_.append_event(failure == archive::Failure::conflict ? "upload_conflict" : "upload_refused",
+                                conflict_payload(job, why));
+            break;
+        case archive::Failure::transient:
+            retry_at(now_ms() + backoff_ms(job.attempts));
+            break;
+    }
+}
+
+asio::awaitable<bool> Uploader::write_manifests() {
+    bool any = false;
     for (auto& target : targets_) {
         auto dockings = co_await on_pool(pool_, [&] { return store_.dockings_awaiting_manifest(target->url()); });
         for (const auto& id : dockings) {
@@ -239,8 +284,10 @@ asio::awaitable<void> Uploader::write_manifests() {
                 if (!doc) {
                     auto m = build_manifest(store_, cfg_.station.id, id);
                     if (!m) return m.error();
-                    const std::string sig = key_.sign(m->json);
-                    doc = custody::ManifestDoc{id, m->key, m->json, to_hex(sig)};
+                    // The key valid at the manifest's audit head signs it (DESIGN §11).
+                    auto sig = keys_.sign_at(m->audit_seq, m->json);
+                    if (!sig) return sig.error();
+                    doc = custody::ManifestDoc{id, m->key, m->json, to_hex(*sig)};
                     store_.save_manifest_doc(*doc);
                 }
                 const auto sig = from_hex(doc->signature_hex);
@@ -254,9 +301,11 @@ asio::awaitable<void> Uploader::write_manifests() {
                 log::warning("manifest of docking " + id + " to " + target->url() + ": " + written.error().message);
                 break;
             }
+            any = true;
             log::info("manifest of docking " + id + " written to " + target->url());
         }
     }
+    co_return any;
 }
 
 asio::awaitable<void> Uploader::purge_staging() {

@@ -1,6 +1,7 @@
 // Drains the persistent upload queue to every configured target, whenever the
 // upload windows allow, with backoff on failure; then writes each finished
 // docking's signed manifest and purges staging copies the targets confirmed.
+// The queue also carries the archive's own proof (publisher.hpp).
 #pragma once
 
 #include <atomic>
@@ -19,9 +20,10 @@
 #include "daemon/archive/target.hpp"
 #include "daemon/common/time.hpp"
 #include "daemon/config/config.hpp"
-#include "daemon/crypto/station_key.hpp"
+#include "daemon/crypto/key_ring.hpp"
 #include "daemon/custody/store.hpp"
 #include "daemon/ingest/staging.hpp"
+#include "daemon/upload/publisher.hpp"
 
 namespace dockd::upload {
 
@@ -29,7 +31,7 @@ class Uploader {
 public:
     Uploader(boost::asio::io_context& io, boost::asio::thread_pool& pool, custody::Store& store,
              ingest::StagingArea& staging, std::vector<std::unique_ptr<archive::Target>> targets,
-             const config::Config& cfg, const crypto::StationKey& key, const Clock* clock = nullptr);
+             const config::Config& cfg, crypto::KeyRing& keys, const Clock* clock = nullptr);
     void start();
     void stop();
     void wake();  // new work queued: don't wait for the next tick
@@ -37,11 +39,16 @@ public:
     // Standing problems of the targets (credentials refused, bucket missing,
     // conflicting object), newest last; for the station's alert list.
     std::vector<std::string> alerts() const;
+    Publisher& publisher() { return *publisher_; }
 
 private:
     boost::asio::awaitable<void> run();
     boost::asio::awaitable<void> upload_one(custody::UploadJob job);
-    boost::asio::awaitable<void> write_manifests();
+    // true when at least one manifest reached a target (a segment is then due).
+    boost::asio::awaitable<bool> write_manifests();
+    std::set<std::int64_t>& in_flight(const custody::UploadJob& job);
+    Result<void> put_media(archive::Target& target, const custody::UploadJob& job);
+    void record_failure(const custody::UploadJob& job, const Error& error, archive::Failure failure);
     boost::asio::awaitable<void> purge_staging();
     archive::Target* target_for(const std::string& url);
     std::int64_t backoff_ms(int attempts);
@@ -57,12 +64,15 @@ private:
     ingest::StagingArea& staging_;
     std::vector<std::unique_ptr<archive::Target>> targets_;
     const config::Config& cfg_;
-    const crypto::StationKey& key_;
+    crypto::KeyRing& keys_;
     boost::asio::steady_timer tick_;
-    std::set<std::int64_t> in_flight_;
+    std::set<std::int64_t> in_flight_;               // file ids
+    std::set<std::int64_t> publications_in_flight_;  // publication ids
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> woken_{false};
     std::mt19937_64 rng_{std::random_device{}()};
     const Clock& clock_;
+    std::unique_ptr<Publisher> publisher_;
     mutable std::mutex alerts_mutex_;
     std::map<std::string, std::string> alerts_;            // key (target or file) -> text
     std::atomic<std::int64_t> next_deadline_check_ms_{0};  // read on the pool, reset on the io thread

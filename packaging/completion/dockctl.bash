@@ -7,7 +7,7 @@ _dockctl() {
     local cur prev
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local commands="status ports power assign queue retain annotate ledger access-log export verify pubkey"
+    local commands="status ports power assign queue retain annotate ledger access-log export verify pubkey rotate-key"
     local global="--url --token-file --json --approval-ref --help"
 
     # Values of options that take one: files for --token-file, nothing to
@@ -60,6 +60,7 @@ _dockctl() {
     annotate) options="--docking --case --category --note" ;;
     ledger) options="--from --to --csv" ;;
     access-log) options="--csv" ;;
+    pubkey) options="--all" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$options $global" -- "$cur"))

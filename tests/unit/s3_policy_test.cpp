@@ -54,8 +54,19 @@ public:
         keys.push_back(key);
         return answer;
     }
-    Result<void> put_bytes(const std::string&, std::string_view) override { return {}; }
+    // Manifests and publications (audit segments, keys) meet the same answer.
+    Result<void> put_bytes(const std::string&, std::string_view) override {
+        std::lock_guard lock(m_);
+        return answer;
+    }
     Result<void> recover() override { return {}; }
+    Result<std::optional<archive::ObjectStat>> stat(const std::string&) override {
+        return std::optional<archive::ObjectStat>();
+    }
+    Result<void> read(const std::string& key, const archive::ChunkSink&, const std::atomic<bool>&) override {
+        return Error{"no " + key};
+    }
+    Result<void> list(const std::string&, const archive::ObjectVisitor&) override { return {}; }
     std::size_t puts() {
         std::lock_guard lock(m_);
         return keys.size();
@@ -76,9 +87,9 @@ protected:
         store_ = std::move(*s);
         staging_ = std::make_unique<ingest::StagingArea>(tmp_.path() / "staging");
         ASSERT_TRUE(staging_->prepare().ok());
-        auto k = crypto::StationKey::load_or_create(tmp_.path() / "station.key");
-        ASSERT_TRUE(k.ok());
-        key_.emplace(std::move(*k));
+        auto k = crypto::KeyRing::open(tmp_.path(), {});
+        ASSERT_TRUE(k.ok()) << k.error().message;
+        keys_ = std::move(*k);
         cfg_.station.id = "TEST-ST01";
         cfg_.upload.concurrency = 2;
         cfg_.upload.retry = {10ms, 1h};
@@ -110,7 +121,8 @@ protected:
         auto& ref = *t;
         std::vector<std::unique_ptr<archive::Target>> targets;
         targets.push_back(std::move(t));
-        uploader_ = std::make_unique<Uploader>(io_, pool_, *store_, *staging_, std::move(targets), cfg_, *key_, &clock);
+        uploader_ =
+            std::make_unique<Uploader>(io_, pool_, *store_, *staging_, std::move(targets), cfg_, *keys_, &clock);
         uploader_->start();
         return ref;
     }
@@ -132,7 +144,7 @@ protected:
     boost::asio::thread_pool pool_{2};
     std::unique_ptr<custody::Store> store_;
     std::unique_ptr<ingest::StagingArea> staging_;
-    std::optional<crypto::StationKey> key_;
+    std::unique_ptr<crypto::KeyRing> keys_;
     config::Config cfg_;
     std::unique_ptr<Uploader> uploader_;
 };

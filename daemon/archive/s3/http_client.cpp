@@ -13,6 +13,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <optional>
 
 namespace dockd::archive::s3 {
 namespace asio = boost::asio;
@@ -36,6 +37,8 @@ struct HttpClient::Impl {
     beast::flat_buffer buffer;
     std::vector<char> chunk = std::vector<char>(chunk_bytes);
     std::string ssl_setup_error;
+    std::uint64_t delivered = 0;      // body bytes handed to a sink in this send
+    std::optional<Error> sink_error;  // why a sink stopped the read
 
     Impl(Endpoint e, std::shared_ptr<Throttle> t, std::chrono::seconds s)
         : ep(std::move(e)), throttle(std::move(t)), timeout(s) {
@@ -113,7 +116,7 @@ struct HttpClient::Impl {
 
     template <class Stream>
     asio::awaitable<error_code> exchange(Stream& s, const HttpRequest& r, HttpResponse& out,
-                                         const std::atomic<bool>& cancelled) {
+                                         const std::atomic<bool>& cancelled, const BodySink* sink) {
         error_code ec;
         http::request<http::empty_body> req{http::string_to_verb(r.method), r.target, 11};
         for (const auto& [k, v] : r.headers) req.set(k, v);
@@ -127,11 +130,11 @@ struct HttpClient::Impl {
         ec = co_await write_body(s, r, cancelled);  // not inside an if: GCC 12 coroutine bug
         if (ec) co_return ec;
 
-        http::response_parser<http::string_body> parser;
-        parser.body_limit(max_reply_bytes);
+        http::response_parser<http::buffer_body> parser;
+        parser.body_limit(boost::none);  // bounded below: streamed, or small error bodies only
         if (r.method == "HEAD") parser.skip(true);
         lowest().expires_after(timeout);
-        co_await http::async_read(s, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        co_await http::async_read_header(s, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         if (ec) co_return ec;
         auto& res = parser.get();
         out.status = static_cast<int>(res.result_int());
@@ -140,7 +143,8 @@ struct HttpClient::Impl {
             for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             out.headers[name] = std::string(f.value());
         }
-        out.body = std::move(res.body());
+        ec = co_await read_body(s, parser, out, cancelled, sink && out.status / 100 == 2 ? sink : nullptr);
+        if (ec) co_return ec;
         // Some servers (Swift's eventlet) frame a HEAD reply as chunked and send the
         // terminating chunk anyway; those bytes would poison the next reply.
         const bool head_with_body = r.method == "HEAD" && res.chunked();
@@ -148,13 +152,43 @@ struct HttpClient::Impl {
         co_return ec;
     }
 
-    asio::awaitable<error_code> run(const HttpRequest& r, HttpResponse& out, const std::atomic<bool>& cancelled) {
+    // The body through the fixed chunk buffer: to the sink, or kept when small.
+    template <class Stream>
+    asio::awaitable<error_code> read_body(Stream& s, http::response_parser<http::buffer_body>& parser,
+                                          HttpResponse& out, const std::atomic<bool>& cancelled, const BodySink* sink) {
+        error_code ec;
+        while (!parser.is_done()) {
+            parser.get().body().data = chunk.data();
+            parser.get().body().size = chunk.size();
+            lowest().expires_after(timeout);
+            co_await http::async_read_some(s, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec == http::error::need_buffer) ec = {};
+            if (ec) co_return ec;
+            if (cancelled.load()) co_return asio::error::operation_aborted;
+            const std::size_t n = chunk.size() - parser.get().body().size;
+            if (n == 0) continue;
+            if (!sink) {
+                if (out.body.size() + n > max_reply_bytes) co_return http::error::body_limit;
+                out.body.append(chunk.data(), n);
+                continue;
+            }
+            delivered += n;
+            if (auto r = (*sink)(std::string_view(chunk.data(), n)); !r) {
+                sink_error = r.error();
+                co_return asio::error::operation_aborted;
+            }
+        }
+        co_return ec;
+    }
+
+    asio::awaitable<error_code> run(const HttpRequest& r, HttpResponse& out, const std::atomic<bool>& cancelled,
+                                    const BodySink* sink) {
         if (!connected()) {
             const error_code ec = co_await connect();  // not inside an if: GCC 12 coroutine bug
             if (ec) co_return ec;
         }
-        if (tls) co_return co_await exchange(*tls, r, out, cancelled);
-        co_return co_await exchange(*plain, r, out, cancelled);
+        if (tls) co_return co_await exchange(*tls, r, out, cancelled, sink);
+        co_return co_await exchange(*plain, r, out, cancelled, sink);
     }
 };
 
@@ -163,7 +197,8 @@ HttpClient::HttpClient(Endpoint endpoint, std::shared_ptr<Throttle> throttle, st
 
 HttpClient::~HttpClient() = default;
 
-Result<HttpResponse> HttpClient::send(const HttpRequest& request, const std::atomic<bool>& cancelled) {
+Result<HttpResponse> HttpClient::send(const HttpRequest& request, const std::atomic<bool>& cancelled,
+                                      const BodySink* sink) {
     auto& im = *impl_;
     if (!im.ssl_setup_error.empty() && im.ep.tls) return Error{im.ssl_setup_error};
     // A kept-alive connection the server has meanwhile closed fails on first
@@ -173,13 +208,18 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request, const std::ato
         HttpResponse out;
         error_code ec;
         im.ioc.restart();
-        asio::co_spawn(im.ioc, im.run(request, out, cancelled), [&](std::exception_ptr e, error_code result) {
+        im.delivered = 0;
+        im.sink_error.reset();
+        asio::co_spawn(im.ioc, im.run(request, out, cancelled, sink), [&](std::exception_ptr e, error_code result) {
             ec = e ? error_code(asio::error::fault) : result;
         });
         im.ioc.run();
         if (!ec) return out;
         im.drop();
-        if (reused && attempt == 0 && request.idempotent && ec != asio::error::operation_aborted) continue;
+        if (im.sink_error) return *im.sink_error;
+        // A sink that already has part of the body cannot take it again from the start.
+        if (reused && attempt == 0 && request.idempotent && im.delivered == 0 && ec != asio::error::operation_aborted)
+            continue;
         const std::string where = im.ep.host + ":" + im.ep.port;
         if (ec == beast::error::timeout)
             return Error{where + ": no progress for " + std::to_string(im.timeout.count()) + " s"};

@@ -9,9 +9,11 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,6 +51,10 @@ struct HttpResponse {
     }
 };
 
+// Receives a 2xx reply's body in order, chunk by chunk (a GET streamed
+// through a fixed buffer); an error stops the read and is returned by send.
+using BodySink = std::function<Result<void>(std::string_view chunk)>;
+
 class HttpClient {
 public:
     HttpClient(Endpoint endpoint, std::shared_ptr<Throttle> throttle, std::chrono::seconds stall_timeout);
@@ -57,8 +63,10 @@ public:
     HttpClient& operator=(const HttpClient&) = delete;
 
     // Transport failures (refused, reset, TLS, stall, truncated reply) are
-    // errors; any HTTP status is a response.
-    Result<HttpResponse> send(const HttpRequest& request, const std::atomic<bool>& cancelled);
+    // errors; any HTTP status is a response. With a sink, a 2xx body goes to
+    // it instead of HttpResponse::body (which keeps only small error bodies).
+    Result<HttpResponse> send(const HttpRequest& request, const std::atomic<bool>& cancelled,
+                              const BodySink* sink = nullptr);
 
 private:
     struct Impl;

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <set>
 
+#include "daemon/archive/s3/call.hpp"
 #include "daemon/archive/s3/credentials.hpp"
 #include "daemon/archive/s3/digest.hpp"
 #include "daemon/common/fs.hpp"
@@ -56,22 +57,6 @@ std::map<std::string, std::string> object_headers(const ObjectInfo& info) {
 }
 
 }  // namespace
-
-struct BodySource {
-    std::string_view memory;
-    int fd = -1;
-    std::uint64_t offset = 0, length = 0;
-    RangeDigest digest;
-};
-
-struct Call {
-    std::string method;
-    std::string key;  // full object key (prefix included)
-    std::map<std::string, std::string> query;
-    std::map<std::string, std::string> headers;  // lower-case names, all signed
-    const BodySource* body = nullptr;
-    bool idempotent = true;
-};
 
 Result<std::unique_ptr<Target>> S3Target::create(const config::TargetConfig& cfg, const TargetOptions& options) {
     auto url = boost::urls::parse_uri(cfg.endpoint);
@@ -126,7 +111,8 @@ std::string S3Target::object_key(const std::string& key) const {
     return prefix_.empty() ? key : prefix_ + "/" + key;
 }
 
-Result<HttpResponse> S3Target::call(HttpClient& http, Call& c, const std::atomic<bool>& cancelled) {
+Result<HttpResponse> S3Target::call(HttpClient& http, Call& c, const std::atomic<bool>& cancelled,
+                                    const BodySink* sink) {
     for (int attempt = 0;; ++attempt) {
         SignedRequest sr;
         sr.method = c.method;
@@ -152,7 +138,7 @@ Result<HttpResponse> S3Target::call(HttpClient& http, Call& c, const std::atomic
             req.body_offset = c.body->offset;
             req.body_length = c.body->length;
         }
-        auto r = http.send(req, cancelled);
+        auto r = http.send(req, cancelled, sink);
         if (!r) return Error{redact(url_ + ": " + c.method + " " + c.key + ": " + r.error().message, creds_)};
         // The store refuses signatures more than 15 min off its clock: adopt
         // its time from the reply's Date and sign again, once.

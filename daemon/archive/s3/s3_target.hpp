@@ -4,7 +4,8 @@
 // stopped (reconciled with ListParts). Write-once: a HEAD before creating
 // (plus If-None-Match: * where the store implements it) refuses to replace
 // different bytes; nothing counts as archived until a HEAD shows the size and
-// the x-amz-meta-sha256 we sent.
+// the x-amz-meta-sha256 we sent. Read back with GET (streamed), HEAD and
+// ListObjectsV2 (s3_read.cpp) for dockd-verify.
 #pragma once
 
 #include <memory>
@@ -30,6 +31,9 @@ public:
                           const std::atomic<bool>& cancelled) override;
     Result<void> put_bytes(const std::string& key, std::string_view content) override;
     Result<void> recover() override { return {}; }  // a store keeps no temp state of ours outside the journal
+    Result<std::optional<ObjectStat>> stat(const std::string& key) override;
+    Result<void> read(const std::string& key, const ChunkSink& sink, const std::atomic<bool>& cancelled) override;
+    Result<void> list(const std::string& prefix, const ObjectVisitor& each) override;
 
 private:
     S3Target(const config::TargetConfig& cfg, Endpoint ep, Credentials creds, const TargetOptions& options);
@@ -39,7 +43,16 @@ private:
     void give_back(std::unique_ptr<HttpClient> c);
 
     std::string object_key(const std::string& key) const;
-    Result<HttpResponse> call(HttpClient& http, Call& c, const std::atomic<bool>& cancelled);
+    Result<HttpResponse> call(HttpClient& http, Call& c, const std::atomic<bool>& cancelled,
+                              const BodySink* sink = nullptr);
+    // Runs fn on a pooled connection and gives the connection back.
+    template <class Fn>
+    auto with_connection(Fn&& fn) {
+        auto http = lease();
+        auto result = fn(*http);
+        give_back(std::move(http));
+        return result;
+    }
     Error failure(const std::string& what, const HttpResponse& r) const;
 
     // 200 and same bytes: already there; 404: free; otherwise refuse.

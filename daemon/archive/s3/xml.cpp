@@ -63,6 +63,27 @@ std::optional<PartsPage> parse_list_parts(const std::string& body) {
     return page;
 }
 
+std::optional<ObjectsPage> parse_list_objects(const std::string& body) {
+    auto tree = parse(body);
+    if (!tree) return std::nullopt;
+    auto result = tree->get_child_optional("ListBucketResult");
+    if (!result) return std::nullopt;
+    ObjectsPage page;
+    try {
+        page.truncated = result->get<std::string>("IsTruncated", "false") == "true";
+        page.next_token = result->get<std::string>("NextContinuationToken", "");
+        for (const auto& [name, node] : *result) {
+            if (name != "Contents") continue;
+            page.objects.push_back(ListedObject{node.get<std::string>("Key"), node.get<std::uint64_t>("Size"),
+                                                unquote(node.get<std::string>("ETag", ""))});
+        }
+    } catch (const pt::ptree_error&) {
+        return std::nullopt;
+    }
+    if (page.truncated && page.next_token.empty()) return std::nullopt;  // would loop forever
+    return page;
+}
+
 std::string complete_body(const std::vector<Part>& parts) {
     pt::ptree root;
     auto& doc = root.add_child("CompleteMultipartUpload", pt::ptree{});

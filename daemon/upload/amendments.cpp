@@ -1,0 +1,74 @@
+#include "daemon/upload/amendments.hpp"
+
+#include <boost/json.hpp>
+
+namespace dockd::upload {
+namespace json = boost::json;
+namespace {
+
+json::object change_of(const custody::FileRecord& f) {
+    return {{"object", f.object_key.value_or("")}, {"sha256", f.sha256.value_or("")}};
+}
+
+std::string text_of(const json::object& o, const char* key) {
+    const auto* v = o.if_contains(key);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+json::object annotation_of(const json::object& payload) {
+    return {{"case_no", text_of(payload, "case_no")},
+            {"category", text_of(payload, "category")},
+            {"note", text_of(payload, "note")},
+            {"by", text_of(payload, "by")}};
+}
+
+// The files the audit row speaks of: one file, or every archived file of the docking.
+std::vector<custody::FileRecord> files_named(custody::Store& store, const json::object& payload,
+                                             const std::string& docking_id) {
+    std::vector<custody::FileRecord> out;
+    if (const auto* id = payload.if_contains("file"); id && id->is_int64()) {
+        if (auto f = store.file(id->as_int64())) out.push_back(std::move(*f));
+        return out;
+    }
+    for (auto& f : store.files_of_docking(docking_id))
+        if (f.object_key && (f.state == "staged" || f.state == "archived")) out.push_back(std::move(f));
+    return out;
+}
+
+}  // namespace
+
+Result<std::string> build_amendment(custody::Store& store, const std::string& station_id,
+                                    const custody::PendingAmendment& amendment) {
+    const auto row = store.audit_row(amendment.seq);
+    if (!row) return Error{"audit row " + std::to_string(amendment.seq) + " not found"};
+    boost::system::error_code ec;
+    auto parsed = json::parse(row->payload, ec);
+    if (ec || !parsed.is_object()) return Error{"audit row " + std::to_string(row->seq) + ": payload is not an object"};
+    const auto& payload = parsed.as_object();
+    json::object doc{{"schema", "dockd.amendment/1"},
+                     {"station", station_id},
+                     {"docking", amendment.docking_id},
+                     {"audit", {{"seq", row->seq}, {"hash", row->hash}}},
+                     {"kind", row->kind},
+                     {"at", row->at}};
+    json::array changes;
+    const bool docking_note = row->kind == "annotated" && !payload.contains("file");
+    if (docking_note) {
+        doc["annotation"] = annotation_of(payload);
+    } else {
+        for (const auto& f : files_named(store, payload, amendment.docking_id)) {
+            json::object c = change_of(f);
+            if (row->kind == "retain") {
+                c["retention"] = "long_term";
+                c["reason"] = text_of(payload, "reason");
+            } else {
+                c["annotation"] = annotation_of(payload);
+            }
+            changes.push_back(std::move(c));
+        }
+    }
+    doc["changes"] = std::move(changes);
+    return json::serialize(doc) + "\n";
+}
+
+}  // namespace dockd::upload
