@@ -14,6 +14,7 @@ packages=(
   chromium fonts-wqy-microhei  # status page test (headless) and CJK names on the page
   scdoc lintian man-db bash file strace  # man pages at build time; .deb (CPack runs file), man and sandbox tests
   prometheus  # promtool (only in the server's package) checks the monitoring kit
+  fuse3 libfuse3-dev  # powercutfs: the power-cut test's "lose what was not synced" file system
 )
 # Node for the browser test driver (playwright-core from npm, tests/browser):
 # Debian's nodejs+npm unless a node with npm is already installed.

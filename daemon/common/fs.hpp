@@ -41,7 +41,8 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
 // or a leading '/': joined to a root it stays below it. Archive keys taken
 // from documents not yet proven (dockd-verify) must pass this first.
 bool is_safe_relative_key(std::string_view key);
-// mkdir -p with the given mode for the directories it creates.
+// mkdir -p with the given mode for the directories it creates, each made
+// durable (its parent fsynced) before this returns.
 Result<void> make_dirs(const std::filesystem::path& dir, mode_t mode = 0755);
 
 }  // namespace dockd
