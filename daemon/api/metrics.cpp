@@ -76,7 +76,8 @@ std::string MetricsState::render(station::Station& station) {
     const auto s = station.summary();
     const auto bays = station.bays();
     const auto t = station.store().totals();
-    double live_ingest = 0;  // bytes copied by docked bays but not yet committed
+    std::lock_guard lock(mutex_);  // scrapes may overlap: samples_ and replies_ are shared
+    double live_ingest = 0;        // bytes copied by docked bays but not yet committed
     for (const auto& b : bays)
         if (b.state == bay::BayState::offloading) live_ingest += static_cast<double>(b.bytes_done);
 

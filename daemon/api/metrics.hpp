@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <string>
 
 #include "daemon/station/station.hpp"
@@ -15,7 +16,11 @@ namespace dockd::api {
 // recent byte counts, from which throughput is derived.
 class MetricsState {
 public:
-    void count_reply(int status) { ++replies_[status]; }
+    // Both from any thread (API workers, the server's own refusals).
+    void count_reply(int status) {
+        std::lock_guard lock(mutex_);
+        ++replies_[status];
+    }
     std::string render(station::Station& station);
 
 private:
@@ -23,6 +28,7 @@ private:
         std::chrono::steady_clock::time_point at;
         double ingested_bytes, uploaded_bytes;
     };
+    std::mutex mutex_;
     std::map<int, std::uint64_t> replies_;
     std::deque<Sample> samples_;
 };

@@ -12,6 +12,7 @@
 #include <map>
 
 #include "daemon/api/rate_limit.hpp"
+#include "daemon/common/blocking.hpp"
 #include "daemon/common/log.hpp"
 
 namespace dockd::api {
@@ -35,8 +36,13 @@ HttpReply refusal(int status, const char* code, const char* message) {
 // Shared with every connection coroutine: a frame destroyed with the
 // io_context after the Server is gone still finds its counters alive.
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
-    Impl(asio::io_context& io, Handler h, ServerLimits l)
-        : io(io), acceptor(io), handler(std::move(h)), limits(l), budget(l.requests_per_second, l.request_burst) {}
+    Impl(asio::io_context& io, asio::thread_pool& work, Handler h, ServerLimits l)
+        : io(io),
+          work(work),
+          acceptor(io),
+          handler(std::move(h)),
+          limits(l),
+          budget(l.requests_per_second, l.request_burst) {}
 
     asio::awaitable<void> accept_loop(std::shared_ptr<Impl> self) {
         while (acceptor.is_open()) {
@@ -105,7 +111,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 }
                 keep_alive = req.keep_alive();
                 try {
-                    reply = handler(r);
+                    reply = co_await on_pool(work, [&] { return handler(r); });
                 } catch (const std::exception& e) {
                     log::error(std::string("api: ") + r.method + " " + r.target + ": " + e.what());
                     reply = refusal(500, "internal", "the station could not answer; see its log");
@@ -156,7 +162,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         asio::steady_timer timer(io);
         std::string chunk = std::move(head);
         while (!stopping) {
-            chunk += reply.stream.next();
+            try {
+                chunk += co_await on_pool(work, reply.stream.next);
+            } catch (const std::exception& e) {
+                log::error(std::string("api: event stream: ") + e.what());
+                break;
+            }
             if (!chunk.empty()) {
                 stream.expires_after(limits.write_timeout);
                 co_await asio::async_write(stream, asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
@@ -170,6 +181,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
 
     asio::io_context& io;
+    asio::thread_pool& work;
     tcp::acceptor acceptor;
     Handler handler;
     ServerLimits limits;
@@ -180,8 +192,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     bool stopping = false;
 };
 
-Server::Server(asio::io_context& io, Handler handler, ServerLimits limits)
-    : impl_(std::make_shared<Impl>(io, std::move(handler), limits)) {}
+Server::Server(asio::io_context& io, asio::thread_pool& work, Handler handler, ServerLimits limits)
+    : impl_(std::make_shared<Impl>(io, work, std::move(handler), limits)) {}
 Server::~Server() = default;
 
 void Server::on_refusal(std::function<void(int)> observer) {

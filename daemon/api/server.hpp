@@ -1,9 +1,12 @@
 // The HTTP listener (Boost.Beast): bounded requests, per-connection timeouts,
 // a request budget per client and caps on connections, one coroutine per
-// connection on the station's io_context.
+// connection on the station's io_context. Handlers (SQLite, statvfs, clocks)
+// run on a pool of their own: a slow query never delays another connection,
+// a bay, the watchdog or the event streams, which all live on the io thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -29,7 +32,8 @@ struct ServerLimits {
 
 class Server {
 public:
-    Server(boost::asio::io_context& io, Handler handler, ServerLimits limits = {});
+    // handler and event-stream callbacks run on `work`, never on io.
+    Server(boost::asio::io_context& io, boost::asio::thread_pool& work, Handler handler, ServerLimits limits = {});
     ~Server();
     Result<void> listen(const std::string& host, unsigned short port);
     void stop();

@@ -114,12 +114,11 @@ void Bay::set_state(BayState next) {
     shown_.state = next;
 }
 
-void Bay::fail(Session& s, const std::string& reason) {
+asio::awaitable<void> Bay::fail(Session& s, std::string reason) {
     shown_.error = reason;
     log::error("bay " + std::to_string(id_) + ": " + reason);
     set_state(BayState::fault);
-    // One small write, rare: inline on the station thread rather than via the pool.
-    if (!s.docking_id.empty()) ctx_.store.record_fault(s.docking_id, reason);
+    if (!s.docking_id.empty()) co_await on_pool(ctx_.pool, [&] { ctx_.store.record_fault(s.docking_id, reason); });
 }
 
 asio::awaitable<bool> Bay::pause(Session& s, std::chrono::milliseconds d) {
@@ -138,7 +137,7 @@ asio::awaitable<void> Bay::steps(Session& s) {
     if (ok) ok = co_await check(s);
     if (ok) ok = co_await offload(s);
     if (ok) ok = co_await verify(s);
-    if (ok) ok = enter_staged(s);
+    if (ok) ok = co_await enter_staged(s);
     // A clock set through the media (a time file) waits until the footage is
     // safe; one set through a vendor library was set before the media opened.
     if (ok && !s.clock_step_done) ok = co_await clock_step(s);
@@ -147,14 +146,16 @@ asio::awaitable<void> Bay::steps(Session& s) {
 }
 
 asio::awaitable<void> Bay::run(std::shared_ptr<Session> s) {
+    std::optional<std::string> internal_error;  // no co_await inside a handler
     try {
         // Each step returns false when the session ends (fault or removal).
         co_await steps(*s);
-        // A fault keeps the bay showing it until the recorder is taken out.
-        for (bool docked = true; docked;) docked = co_await pause(*s, std::chrono::hours(1));
     } catch (const std::exception& e) {
-        fail(*s, std::string("internal error: ") + e.what());
+        internal_error = std::string("internal error: ") + e.what();
     }
+    if (internal_error) co_await fail(*s, *internal_error);
+    // A fault keeps the bay showing it until the recorder is taken out.
+    for (bool docked = true; docked;) docked = co_await pause(*s, std::chrono::hours(1));
     if (!s->docking_id.empty()) {
         const std::optional<int> battery_out = shown_.battery_percent;
         co_await on_pool(ctx_.pool, [&] { ctx_.store.close_docking(s->docking_id, battery_out, s->close_reason); });

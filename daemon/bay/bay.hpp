@@ -61,7 +61,7 @@ private:
     boost::asio::awaitable<void> write_officer(Session& s, const custody::OpenedDocking& opened);
     boost::asio::awaitable<bool> offload(Session& s);
     boost::asio::awaitable<bool> verify(Session& s);
-    bool enter_staged(Session& s);
+    boost::asio::awaitable<bool> enter_staged(Session& s);
     boost::asio::awaitable<bool> clock_step(Session& s);
     boost::asio::awaitable<bool> wipe(Session& s);
     boost::asio::awaitable<bool> read_free_storage(Session& s);
@@ -70,7 +70,7 @@ private:
     boost::asio::awaitable<bool> pause(Session& s, std::chrono::milliseconds d);
 
     void set_state(BayState next);
-    void fail(Session& s, const std::string& reason);
+    boost::asio::awaitable<void> fail(Session& s, std::string reason);
     void show_gate(Gate g);
     void note(const std::string& text);
 

@@ -13,11 +13,11 @@ asio::awaitable<bool> Bay::identify(Session& s) {
     auto identity = co_await on_pool(ctx_.pool, [&] { return rec.identify(); });
     if (s.cancelled) co_return false;
     if (!identity) {
-        fail(s, "cannot identify recorder: " + identity.error().message);
+        co_await fail(s, "cannot identify recorder: " + identity.error().message);
         co_return false;
     }
     if (auto ok = ingest::check_serial(identity->serial); !ok) {
-        fail(s, "recorder refused: " + ok.error().message);
+        co_await fail(s, "recorder refused: " + ok.error().message);
         co_return false;
     }
     s.serial = shown_.serial = identity->serial;
@@ -82,11 +82,11 @@ asio::awaitable<bool> Bay::check(Session& s) {
     });
     if (s.cancelled) co_return false;
     if (!r.battery) {
-        fail(s, "battery: " + r.battery.error().message);
+        co_await fail(s, "battery: " + r.battery.error().message);
         co_return false;
     }
     if (!r.device_time) {
-        fail(s, "clock: " + r.device_time.error().message);
+        co_await fail(s, "clock: " + r.device_time.error().message);
         co_return false;
     }
     shown_.battery_percent = *r.battery;
@@ -107,7 +107,7 @@ asio::awaitable<bool> Bay::check(Session& s) {
     auto storage = co_await on_pool(ctx_.pool, [&] { return rec.storage(); });
     if (s.cancelled) co_return false;
     if (!storage) {
-        fail(s, "storage: " + storage.error().message);
+        co_await fail(s, "storage: " + storage.error().message);
         co_return false;
     }
     s.storage_free = storage->free_bytes;
@@ -164,11 +164,11 @@ asio::awaitable<bool> Bay::clock_step(Session& s) {
     co_await on_pool(ctx_.pool, [&] { ctx_.store.record_clock_set(s.docking_id, outcome, detail); });
     shown_.clock_set = to_string(outcome);
     if (!result) {
-        fail(s, "cannot set device clock: " + detail);
+        co_await fail(s, "cannot set device clock: " + detail);
         co_return false;
     }
     if (outcome == custody::ClockSet::failed) {
-        fail(s, "device clock still off by " + std::to_string(**result) + " ms after setting it");
+        co_await fail(s, "device clock still off by " + std::to_string(**result) + " ms after setting it");
         co_return false;
     }
     if (*result) shown_.clock_offset_ms = **result;

@@ -70,7 +70,7 @@ asio::awaitable<bool> Bay::offload(Session& s) {
     auto listing = co_await on_pool(ctx_.pool, [&] { return rec.list_media(); });
     if (s.cancelled) co_return false;
     if (!listing) {
-        fail(s, "cannot list media: " + listing.error().message);
+        co_await fail(s, "cannot list media: " + listing.error().message);
         co_return false;
     }
     auto to_copy = co_await on_pool(ctx_.pool, [&] { return Offloaded::sort_listing(*this, s, *listing); });

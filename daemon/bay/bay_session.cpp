@@ -43,22 +43,22 @@ asio::awaitable<bool> Bay::verify(Session& s) {
     });
     if (s.cancelled) co_return false;
     if (!problems.empty()) {
-        fail(s, "verify: " + problems.front().path + ": " + problems.front().detail +
-                    (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)" : ""));
+        co_await fail(s, "verify: " + problems.front().path + ": " + problems.front().detail +
+                             (problems.size() > 1 ? " (and " + std::to_string(problems.size() - 1) + " more)" : ""));
         co_return false;
     }
     co_return true;
 }
 
-bool Bay::enter_staged(Session& s) {
+asio::awaitable<bool> Bay::enter_staged(Session& s) {
     if (s.failed > 0) {
-        fail(s, std::to_string(s.failed) + " file(s) could not be copied: " + shown_.error);
-        return false;
+        co_await fail(s, std::to_string(s.failed) + " file(s) could not be copied: " + shown_.error);
+        co_return false;
     }
     set_state(BayState::staged);
     log::info("bay " + std::to_string(id_) + ": " + s.serial + " safe to leave: " + std::to_string(s.staged) +
               " staged, " + std::to_string(s.skipped) + " already staged, " + std::to_string(s.refused) + " refused");
-    return true;
+    co_return true;
 }
 
 // seed R4: a device copy goes only once its custody copy is proven safe. A
@@ -101,7 +101,7 @@ asio::awaitable<bool> Bay::wipe(Session& s) {
         });
         if (s.cancelled) co_return false;
         if (!remaining) {
-            fail(s, remaining.error().message);
+            co_await fail(s, remaining.error().message);
             co_return false;
         }
         for (const auto& k : remaining->kept) note("kept on the recorder, no target can archive it: " + k);

@@ -35,29 +35,25 @@ AuditHead append_audit(Database& db, std::string_view at, std::string_view kind,
     return next;
 }
 
-AuditVerdict verify_audit(Database& db) {
-    AuditVerdict v;
-    v.head = {0, genesis_hash()};
-    auto st = db.prepare("SELECT seq, payload, hash FROM audit ORDER BY seq");
-    while (st.step()) {
-        const std::int64_t seq = st.int64(0);
-        const std::string expected = chain_hash(v.head.hash, st.text(1));
-        if (seq != v.head.seq + 1) {
-            v.ok = false;
-            v.first_bad_seq = v.head.seq + 1;
-            v.problem = "row " + std::to_string(v.head.seq + 1) + " is missing";
-            return v;
-        }
-        if (st.text(2) != expected) {
-            v.ok = false;
-            v.first_bad_seq = seq;
-            v.problem = "row " + std::to_string(seq) + ": hash does not match its payload and predecessor";
-            return v;
-        }
-        v.head = {seq, expected};
-        ++v.length;
+bool ChainCheck::add(std::int64_t seq, std::string_view payload, std::string_view hash) {
+    auto& v = verdict_;
+    if (!v.ok) return false;
+    if (seq != v.head.seq + 1) {
+        v.ok = false;
+        v.first_bad_seq = v.head.seq + 1;
+        v.problem = "row " + std::to_string(v.head.seq + 1) + " is missing";
+        return false;
     }
-    return v;
+    std::string expected = chain_hash(v.head.hash, payload);
+    if (hash != expected) {
+        v.ok = false;
+        v.first_bad_seq = seq;
+        v.problem = "row " + std::to_string(seq) + ": hash does not match its payload and predecessor";
+        return false;
+    }
+    v.head = {seq, std::move(expected)};
+    ++v.length;
+    return true;
 }
 
 }  // namespace dockd::custody

@@ -31,6 +31,18 @@ std::string chain_hash(std::string_view previous_hash, std::string_view payload)
 // state change it records.
 AuditHead append_audit(Database& db, std::string_view at, std::string_view kind, std::string_view payload);
 AuditHead audit_head(Database& db);
-AuditVerdict verify_audit(Database& db);
+
+// Checks rows fed in seq order from the genesis; the verdict stops at the
+// first bad row (add() then returns false). Rows may come in batches read
+// under separate locks: the chain is append-only.
+class ChainCheck {
+public:
+    ChainCheck() { verdict_.head = {0, genesis_hash()}; }
+    bool add(std::int64_t seq, std::string_view payload, std::string_view hash);
+    const AuditVerdict& verdict() const { return verdict_; }
+
+private:
+    AuditVerdict verdict_;
+};
 
 }  // namespace dockd::custody

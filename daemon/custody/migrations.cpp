@@ -9,7 +9,7 @@ namespace dockd::custody {
 namespace {
 
 // Append-only: a released step is never edited, a change is a new step.
-constexpr std::array<const char*, 5> steps = {
+constexpr std::array<const char*, 6> steps = {
     // 1: the first station schema.
     R"sql(
 CREATE TABLE officers(
@@ -162,6 +162,57 @@ BEGIN
     WHERE m.docking_id = COALESCE(json_extract(NEW.payload, '$.docking'),
                                   (SELECT docking_id FROM files WHERE id = json_extract(NEW.payload, '$.file')));
 END;
+)sql",
+    // 6: a station with a million files (issue 12). Counts by state are kept
+    // as rows change, by triggers in the transaction of the change, so
+    // /metrics, the summary and the event stream read a few rows instead of
+    // scanning files and uploads; the queries that remain are indexed.
+    R"sql(
+CREATE TABLE tallies(name TEXT PRIMARY KEY, n INTEGER NOT NULL, bytes INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO tallies(name, n, bytes) SELECT 'files:' || state, COUNT(*), SUM(size) FROM files GROUP BY state;
+INSERT INTO tallies(name, n, bytes)
+  SELECT 'uploads:' || u.state, COUNT(*), SUM(f.size) FROM uploads u JOIN files f ON f.id = u.file_id GROUP BY u.state;
+CREATE TRIGGER tally_file_added AFTER INSERT ON files BEGIN
+  INSERT INTO tallies(name, n, bytes) VALUES('files:' || NEW.state, 1, NEW.size)
+    ON CONFLICT(name) DO UPDATE SET n = n + 1, bytes = bytes + excluded.bytes;
+END;
+-- A row's size is what was listed and copied: it never changes after insert.
+CREATE TRIGGER tally_file_changed AFTER UPDATE OF state ON files WHEN OLD.state != NEW.state
+BEGIN
+  UPDATE tallies SET n = n - 1, bytes = bytes - OLD.size WHERE name = 'files:' || OLD.state;
+  INSERT INTO tallies(name, n, bytes) VALUES('files:' || NEW.state, 1, NEW.size)
+    ON CONFLICT(name) DO UPDATE SET n = n + 1, bytes = bytes + excluded.bytes;
+END;
+CREATE TRIGGER tally_file_removed AFTER DELETE ON files BEGIN
+  UPDATE tallies SET n = n - 1, bytes = bytes - OLD.size WHERE name = 'files:' || OLD.state;
+END;
+CREATE TRIGGER tally_upload_added AFTER INSERT ON uploads WHEN NEW.file_id IS NOT NULL BEGIN
+  INSERT INTO tallies(name, n, bytes)
+    VALUES('uploads:' || NEW.state, 1, (SELECT size FROM files WHERE id = NEW.file_id))
+    ON CONFLICT(name) DO UPDATE SET n = n + 1, bytes = bytes + excluded.bytes;
+END;
+CREATE TRIGGER tally_upload_changed AFTER UPDATE OF state ON uploads
+  WHEN NEW.file_id IS NOT NULL AND OLD.state != NEW.state
+BEGIN
+  UPDATE tallies SET n = n - 1, bytes = bytes - (SELECT size FROM files WHERE id = OLD.file_id)
+    WHERE name = 'uploads:' || OLD.state;
+  INSERT INTO tallies(name, n, bytes)
+    VALUES('uploads:' || NEW.state, 1, (SELECT size FROM files WHERE id = NEW.file_id))
+    ON CONFLICT(name) DO UPDATE SET n = n + 1, bytes = bytes + excluded.bytes;
+END;
+CREATE TRIGGER tally_upload_removed AFTER DELETE ON uploads WHEN OLD.file_id IS NOT NULL BEGIN
+  UPDATE tallies SET n = n - 1, bytes = bytes - (SELECT size FROM files WHERE id = OLD.file_id)
+    WHERE name = 'uploads:' || OLD.state;
+END;
+-- Overdue recorders look up each recorder's dockings; start-up reads only
+-- what is still in staging.
+CREATE INDEX dockings_serial ON dockings(serial, docked_at);
+-- A docking's counts and bytes (lists, ledger) from the index alone.
+DROP INDEX files_docking;
+CREATE INDEX files_docking ON files(docking_id, state, size);
+CREATE INDEX files_unpurged ON files(id) WHERE staging_name IS NOT NULL AND purged_at IS NULL;
+-- Long-term footage owed to a target added later (queue_missing_copies).
+CREATE INDEX files_long_term ON files(id) WHERE retention = 'long_term';
 )sql",
 };
 

@@ -29,7 +29,8 @@ public:
     // --- audit chain (each call is its own transaction) ---
     AuditHead append_event(const std::string& kind, boost::json::object payload);
     AuditHead head();
-    AuditVerdict verify();
+    // Read in batches of `batch` rows, each under the lock, hashed outside it.
+    AuditVerdict verify(std::int64_t batch = 20'000);
 
     // --- recorders, officers, dockings ---
     // officer: as the recorder reports it; the custodian is the last manual
@@ -168,6 +169,12 @@ public:
 private:
     explicit Store(Database db) : db_(std::move(db)) {}
     AuditHead append_locked(const std::string& kind, boost::json::object payload);
+    // A count the schema's triggers keep (migration 6): "files:<state>", "uploads:<state>".
+    struct Tally {
+        std::int64_t n = 0, bytes = 0;
+    };
+    Tally tally(const char* name);
+    static void read_upload_rows(Statement& st, std::vector<UploadRow>& out);
     void upsert_officer(const OfficerRecord& o, const std::string& now);
     void record_not_ingested(const char* state, const std::string& docking_id, const std::string& serial,
                              const std::string& printable_path, std::uint64_t size, std::int64_t device_mtime_ms,

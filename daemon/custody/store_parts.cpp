@@ -101,13 +101,27 @@ void Store::defer_target(const std::string& target, const std::string& error, co
 std::vector<UploadRow> Store::upload_rows(int limit) {
     std::lock_guard lock(mutex_);
     std::vector<UploadRow> out;
-    auto st = db_.prepare(
+    // Two indexed walks (uploads_due, then uploads_file backwards), never a
+    // sort of every row: a station keeps a million confirmed uploads.
+    static constexpr const char* columns =
         "SELECT u.file_id, u.target, u.state, u.attempts, u.next_attempt_ms, u.last_error, u.reason_class, "
         "       f.object_key, f.size, "
         "       (SELECT COUNT(*) FROM upload_parts p WHERE p.file_id=u.file_id AND p.target=u.target) "
-        "FROM uploads u JOIN files f ON f.id=u.file_id "
-        "ORDER BY u.state='done', CASE WHEN u.state='done' THEN -f.id ELSE u.next_attempt_ms END, f.id LIMIT ?");
-    st.bind(1, static_cast<std::int64_t>(limit));
+        "FROM uploads u JOIN files f ON f.id=u.file_id ";
+    auto pending = db_.prepare(std::string(columns) +
+                               "WHERE u.state='pending' AND u.file_id IS NOT NULL "
+                               "ORDER BY u.next_attempt_ms, u.file_id LIMIT ?");
+    pending.bind(1, static_cast<std::int64_t>(limit));
+    read_upload_rows(pending, out);
+    auto done = db_.prepare(std::string(columns) +
+                            // +u.state: walk uploads_file backwards, not every done row via uploads_due
+                            "WHERE +u.state='done' AND u.file_id IS NOT NULL ORDER BY u.file_id DESC LIMIT ?");
+    done.bind(1, static_cast<std::int64_t>(limit) - static_cast<std::int64_t>(out.size()));
+    if (static_cast<int>(out.size()) < limit) read_upload_rows(done, out);
+    return out;
+}
+
+void Store::read_upload_rows(Statement& st, std::vector<UploadRow>& out) {
     while (st.step()) {
         UploadRow r;
         r.file_id = st.int64(0);
@@ -122,7 +136,6 @@ std::vector<UploadRow> Store::upload_rows(int limit) {
         r.parts_done = static_cast<int>(st.int64(9));
         out.push_back(std::move(r));
     }
-    return out;
 }
 
 }  // namespace dockd::custody

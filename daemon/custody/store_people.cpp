@@ -202,11 +202,9 @@ std::vector<Annotation> Store::annotations_of_file(std::int64_t file_id) {
 StoreTotals Store::totals() {
     std::lock_guard lock(mutex_);
     StoreTotals t;
-    auto in = db_.prepare("SELECT COUNT(*), COALESCE(SUM(size),0) FROM files WHERE state IN ('staged','archived')");
-    if (in.step()) t.files_ingested = in.int64(0), t.bytes_ingested = in.int64(1);
-    auto up = db_.prepare(
-        "SELECT COUNT(*), COALESCE(SUM(f.size),0) FROM uploads u JOIN files f ON f.id=u.file_id WHERE u.state='done'");
-    if (up.step()) t.files_uploaded = up.int64(0), t.bytes_uploaded = up.int64(1);
+    const auto staged = tally("files:staged"), archived = tally("files:archived"), done = tally("uploads:done");
+    t.files_ingested = staged.n + archived.n, t.bytes_ingested = staged.bytes + archived.bytes;
+    t.files_uploaded = done.n, t.bytes_uploaded = done.bytes;
     auto au = db_.prepare("SELECT COALESCE(MAX(seq),0) FROM audit");
     if (au.step()) t.audit_length = au.int64(0);
     auto fail = db_.prepare(

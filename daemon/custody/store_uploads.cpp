@@ -154,8 +154,9 @@ void Store::mark_manifest_written(const std::string& docking_id, const std::stri
 std::vector<FileRecord> Store::archived_unpurged() {
     std::lock_guard lock(mutex_);
     std::vector<FileRecord> out;
-    auto st =
-        db_.prepare(std::string("SELECT ") + file_columns + " FROM files WHERE state='archived' AND purged_at IS NULL");
+    auto st = db_.prepare(std::string("SELECT ") + file_columns +
+                          " FROM files INDEXED BY files_unpurged WHERE state='archived' AND staging_name IS NOT NULL "
+                          "AND purged_at IS NULL");  // not files_state: every archived file ever
     while (st.step()) out.push_back(read_file_row(st));
     return out;
 }
@@ -163,14 +164,13 @@ std::vector<FileRecord> Store::archived_unpurged() {
 QueueSummary Store::queue_summary(std::int64_t now_ms) {
     std::lock_guard lock(mutex_);
     QueueSummary q;
-    auto st = db_.prepare(
-        "SELECT SUM(state='pending' AND attempts=0), SUM(state='pending' AND attempts>0), SUM(state='done') "
-        "FROM uploads WHERE file_id IS NOT NULL");  // files, as dockctl queue lists them
-    if (st.step()) {
-        q.pending = st.opt_int64(0).value_or(0);
-        q.failing = st.opt_int64(1).value_or(0);
-        q.done = st.opt_int64(2).value_or(0);
-    }
+    // Files, as dockctl queue lists them: totals from the tallies, the failing
+    // ones among the pending (uploads_due), never a scan of every upload.
+    const auto pending = tally("uploads:pending").n;
+    auto st = db_.prepare("SELECT COUNT(*) FROM uploads WHERE state='pending' AND attempts>0 AND file_id IS NOT NULL");
+    if (st.step()) q.failing = st.int64(0);
+    q.pending = pending - q.failing;
+    q.done = tally("uploads:done").n;
     auto old = db_.prepare("SELECT COUNT(*), MIN(ingested_at) FROM files WHERE state='staged'");
     if (old.step()) {
         q.files_unarchived = old.int64(0);
@@ -178,7 +178,8 @@ QueueSummary Store::queue_summary(std::int64_t now_ms) {
             if (auto tp = parse_rfc3339(*t)) q.oldest_unarchived_age_ms = now_ms - to_unix_ms(*tp);
     }
     auto err = db_.prepare(
-        "SELECT last_error FROM uploads WHERE last_error IS NOT NULL ORDER BY next_attempt_ms DESC LIMIT 1");
+        "SELECT last_error FROM uploads WHERE state='pending' AND last_error IS NOT NULL "
+        "ORDER BY next_attempt_ms DESC LIMIT 1");
     if (err.step()) q.last_error = err.text(0);
     return q;
 }

@@ -76,7 +76,10 @@ int main(int argc, char** argv) {
         return 1;
     }
     api::Routes routes(station, std::move(tokens));
-    api::Server server(io, [&routes](const api::HttpRequest& r) { return routes(r); });
+    // Two API workers: one slow request (a full audit verify, an export)
+    // leaves the other for the page and dockctl.
+    boost::asio::thread_pool api_work(2);
+    api::Server server(io, api_work, [&routes](const api::HttpRequest& r) { return routes(r); });
     server.on_refusal([&routes](int status) { routes.count(status); });
     if (auto r = server.listen(cfg.api.listen_host, cfg.api.listen_port); !r) {
         log::error(r.error().message);

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "daemon/common/blocking.hpp"
 #include "daemon/common/fs.hpp"
 #include "daemon/common/log.hpp"
 #include "daemon/common/time.hpp"
@@ -159,7 +160,7 @@ Result<void> Station::power(int bay, const std::string& action) {
         return Error{"power action must be on, off or cycle, not '" + action + "'"};
     if (!port_power_)
         return Error{"bay " + std::to_string(bay) + " has no switchable hub port (no USB driver serves it)"};
-    return port_power_->power(bay, action, "api");
+    return on_io(io_, [&] { return port_power_->power(bay, action, "api"); });
 }
 
 void Station::audit_power(int bay, const std::string& action, const std::string& by, const Result<void>& r) {
@@ -246,6 +247,10 @@ void Station::watch_host_clock() {
 }
 
 std::vector<bay::BayStatus> Station::bays() const {
+    return on_io(io_, [this] { return live_bays(); });
+}
+
+std::vector<bay::BayStatus> Station::live_bays() const {
     std::vector<bay::BayStatus> out;
     for (const auto& [id, b] : bays_) out.push_back(b->status());
     return out;
@@ -300,7 +305,7 @@ void Station::print_progress() {
     if (stopping_) return;
     const auto now = std::chrono::steady_clock::now();
     for (auto& [id, b] : bays_) b->tick(now);
-    for (const auto& b : bays()) {
+    for (const auto& b : live_bays()) {
         log::set_bay_context(b.id, b.serial, b.docking_id);  // journald RECORDER/DOCKING of "bay N:" lines
         if (b.state != bay::BayState::offloading && b.state != bay::BayState::verifying) continue;
         const double pct =

@@ -51,6 +51,7 @@ public:
     // Ends every session (closing its docking) and calls done once all are closed.
     void stop(std::function<void()> done);
 
+    // Any thread: bay state is read on the io thread, which owns it.
     std::vector<bay::BayStatus> bays() const;
     // Hub port power for a bay: "on", "off" or "cycle". Audited. Bays without
     // a power-switching hub port (simulated bays) answer with an error.
@@ -64,6 +65,7 @@ public:
 private:
     Result<void> reconcile();
     void print_progress();
+    std::vector<bay::BayStatus> live_bays() const;  // on the io thread (or before it runs)
     void wait_idle(std::function<void()> done, int tries);
     void start_usb();  // ums and sdk drivers: hub power, then hotplug
     void audit_power(int bay, const std::string& action, const std::string& by, const Result<void>& r);

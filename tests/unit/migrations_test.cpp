@@ -35,6 +35,32 @@ INSERT INTO audit(seq, at, kind, payload, hash) VALUES(1,'2026-01-01T00:00:00.00
 )sql");
 }
 
+// Schema 6's tallies agree with a count of the rows themselves.
+void expect_tallies_match(Database& db, const std::string& when) {
+    SCOPED_TRACE(when);
+    for (const char* state : {"staged", "archived", "refused", "lost", "failed"}) {
+        const std::string name = std::string("files:") + state;
+        EXPECT_EQ(count(db, "SELECT COALESCE((SELECT n FROM tallies WHERE name='" + name + "'),0)"),
+                  count(db, std::string("SELECT COUNT(*) FROM files WHERE state='") + state + "'"))
+            << name;
+        EXPECT_EQ(count(db, "SELECT COALESCE((SELECT bytes FROM tallies WHERE name='" + name + "'),0)"),
+                  count(db, std::string("SELECT COALESCE(SUM(size),0) FROM files WHERE state='") + state + "'"))
+            << name;
+    }
+    for (const char* state : {"pending", "done"}) {
+        const std::string name = std::string("uploads:") + state;
+        EXPECT_EQ(
+            count(db, "SELECT COALESCE((SELECT n FROM tallies WHERE name='" + name + "'),0)"),
+            count(db, std::string("SELECT COUNT(*) FROM uploads WHERE file_id IS NOT NULL AND state='") + state + "'"))
+            << name;
+        EXPECT_EQ(count(db, "SELECT COALESCE((SELECT bytes FROM tallies WHERE name='" + name + "'),0)"),
+                  count(db, std::string("SELECT COALESCE(SUM(f.size),0) FROM uploads u JOIN files f ON "
+                                        "f.id=u.file_id WHERE u.state='") +
+                                state + "'"))
+            << name;
+    }
+}
+
 class MigrationsTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(MigrationsTest, EveryOlderSchemaReachesTheLatestKeepingItsRows) {
@@ -70,6 +96,14 @@ TEST_P(MigrationsTest, EveryOlderSchemaReachesTheLatestKeepingItsRows) {
                           "VALUES('D1','ZFY1','DCIM/a.mp4',10,1000,'staged')"),
                  std::exception)
         << "a file's identity is still staged only once";
+    expect_tallies_match(*db, "after the upgrade and two failed rows");
+    db->exec("UPDATE files SET state='archived' WHERE id=2");
+    db->exec("UPDATE uploads SET state='done' WHERE file_id=2");
+    db->exec("INSERT INTO uploads(file_id, target, state) VALUES(1,'file:///b','pending')");
+    db->exec("UPDATE files SET state='lost' WHERE id=2");
+    db->exec("DELETE FROM uploads WHERE file_id=1 AND target='file:///a'");
+    db->exec("DELETE FROM files WHERE state='failed' AND reason='EIO'");
+    expect_tallies_match(*db, "after state and row changes");
 }
 
 INSTANTIATE_TEST_SUITE_P(FromEveryVersion, MigrationsTest, ::testing::Range(1, latest_schema_version()));
