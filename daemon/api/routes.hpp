@@ -26,6 +26,8 @@ public:
     // tokens: empty = loopback-only station (config enforces it).
     Routes(station::Station& station, std::vector<TokenEntry> tokens);
     HttpReply operator()(const HttpRequest& req);
+    // A reload: api.tokens_file's entries from the next request on.
+    void set_tokens(std::vector<TokenEntry> tokens) { tokens_ = std::move(tokens); }
     // Replies the server produced itself (limits), counted like the others.
     void count(int status) { metrics_.count_reply(status); }
 

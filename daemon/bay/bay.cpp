@@ -74,7 +74,7 @@ void Bay::tick(std::chrono::steady_clock::time_point now) {
     }
     if (!session_) return;
     auto& s = *session_;
-    if (still < ctx_.cfg.charge.stall_power_cycle_after || s.stall_cycled) return;
+    if (still < ctx_.cfg->charge.stall_power_cycle_after || s.stall_cycled) return;
     s.stall_cycled = true;  // once per docking
     const auto secs = std::chrono::duration_cast<std::chrono::seconds>(still).count();
     auto r = ctx_.power_cycle ? ctx_.power_cycle(id_, "stall") : Result<void>(Error{"no switchable hub port"});

@@ -65,7 +65,7 @@ asio::awaitable<void> Bay::write_officer(Session& s, const custody::OpenedDockin
 asio::awaitable<bool> Bay::check(Session& s) {
     set_state(BayState::checking);
     auto& rec = *s.recorder;
-    show_gate(firmware_gate(ctx_.cfg.checks, s.model, s.firmware));
+    show_gate(firmware_gate(ctx_.cfg->checks, s.model, s.firmware));
     struct Reading {
         Result<std::optional<int>> battery;
         Result<std::optional<drivers::DeviceTime>> device_time;
@@ -90,7 +90,7 @@ asio::awaitable<bool> Bay::check(Session& s) {
         co_return false;
     }
     shown_.battery_percent = *r.battery;
-    s.clock = measure_clock(*r.device_time, r.station_time, ctx_.cfg.clock.max_plausible_offset,
+    s.clock = measure_clock(*r.device_time, r.station_time, ctx_.cfg->clock.max_plausible_offset,
                             ctx_.host_clock_synced && ctx_.host_clock_synced());
     s.offset_applied_ms = applied_offset(s.clock);
     shown_.clock_offset_ms = s.clock.offset_ms;
@@ -122,7 +122,7 @@ asio::awaitable<bool> Bay::check(Session& s) {
 // back stays "set, unconfirmed" until its next docking measures it.
 asio::awaitable<bool> Bay::clock_step(Session& s) {
     s.clock_step_done = true;
-    const auto& c = ctx_.cfg.clock;
+    const auto& c = ctx_.cfg->clock;
     const auto& m = s.clock;
     const bool within = m.offset_ms && m.plausible && std::llabs(*m.offset_ms) <= c.max_drift.count();
     if (within) {

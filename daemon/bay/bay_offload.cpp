@@ -35,7 +35,7 @@ struct Bay::Offloaded {
         auto& ctx = bay.ctx_;
         std::vector<drivers::MediaEntry> to_copy;
         for (auto& entry : all) {
-            const bool media = wanted_extension(entry.device_path, ctx.cfg.ingest.extensions);
+            const bool media = wanted_extension(entry.device_path, ctx.cfg->ingest.extensions);
             auto why = refusal(entry, media);
             if (!why && entry.kind == drivers::EntryKind::file && media) to_copy.push_back(std::move(entry));
             if (!why) continue;
@@ -80,7 +80,7 @@ asio::awaitable<bool> Bay::offload(Session& s) {
     for (const auto& e : to_copy) shown_.bytes_total += e.size_bytes;
 
     // Two halves: the device is read into one while the other is hashed and written.
-    std::vector<std::byte> buffer(2 * ctx_.cfg.ingest.buffer_bytes);
+    std::vector<std::byte> buffer(2 * ctx_.cfg->ingest.buffer_bytes);
     const CopyJob job{ctx_, rec, s.docking_id, s.serial, s.offset_applied_ms, s.cancelled, s.bytes_done, s.files_done};
     for (std::size_t next = 0; next < to_copy.size();) {
         const std::size_t first = next, end = group_end(to_copy, first);

@@ -14,7 +14,7 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 asio::awaitable<bool> Bay::verify(Session& s) {
-    if (ctx_.cfg.ingest.verify == config::Verify::none || s.file_ids.empty()) co_return !s.cancelled;
+    if (ctx_.cfg->ingest.verify == config::Verify::none || s.file_ids.empty()) co_return !s.cancelled;
     set_state(BayState::verifying);
     auto& rec = *s.recorder;
     struct Mismatch {
@@ -22,7 +22,7 @@ asio::awaitable<bool> Bay::verify(Session& s) {
     };
     auto problems = co_await on_pool(ctx_.pool, [&] {
         std::vector<Mismatch> out;
-        std::vector<std::byte> buf(ctx_.cfg.ingest.buffer_bytes);
+        std::vector<std::byte> buf(ctx_.cfg->ingest.buffer_bytes);
         for (const auto& entry : s.on_device) {
             if (s.cancelled) break;
             auto row =
@@ -65,7 +65,7 @@ asio::awaitable<bool> Bay::enter_staged(Session& s) {
 // file no target can take (a permanent refusal) stays on the recorder, and the
 // bay says so rather than waiting for it forever.
 asio::awaitable<bool> Bay::wipe(Session& s) {
-    const auto policy = ctx_.cfg.ingest.wipe_after;
+    const auto policy = ctx_.cfg->ingest.wipe_after;
     if (policy == config::WipeAfter::never) {
         const bool ok = co_await read_free_storage(s);
         co_return ok;
@@ -84,7 +84,7 @@ asio::awaitable<bool> Bay::wipe(Session& s) {
                 auto row =
                     ctx_.store.find_file(s.serial, entry.device_path, entry.size_bytes, to_unix_ms(entry.modified_at));
                 if (!row || row->wiped_at || (row->state != "staged" && row->state != "archived")) continue;
-                const bool verified = ctx_.cfg.ingest.verify == config::Verify::none || row->verified_at;
+                const bool verified = ctx_.cfg->ingest.verify == config::Verify::none || row->verified_at;
                 const bool archived = row->state == "archived";
                 if (!verified || (policy == config::WipeAfter::archived && !archived)) {
                     if (auto why = ctx_.store.upload_refused(row->id))
@@ -121,7 +121,7 @@ asio::awaitable<bool> Bay::read_free_storage(Session& s) {
     auto storage = co_await on_pool(ctx_.pool, [&] { return rec.storage(); });
     if (s.cancelled) co_return false;
     if (storage) s.storage_free = storage->free_bytes;
-    show_gate(storage_gate(storage ? s.storage_free : std::nullopt, ctx_.cfg.checks.min_free_storage));
+    show_gate(storage_gate(storage ? s.storage_free : std::nullopt, ctx_.cfg->checks.min_free_storage));
     co_return true;
 }
 
@@ -137,7 +137,7 @@ asio::awaitable<void> Bay::charge_and_hold(Session& s) {
         if (battery) shown_.battery_percent = *battery;
         const auto on_power =
             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - s.powered_since);
-        auto charge = charge_gate(battery ? *battery : std::nullopt, on_power, ctx_.cfg.charge);
+        auto charge = charge_gate(battery ? *battery : std::nullopt, on_power, ctx_.cfg->charge);
         const std::string rule = charge.detail;
         show_gate(std::move(charge));
         bool all = true;

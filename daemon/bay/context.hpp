@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "daemon/common/result.hpp"
-#include "daemon/config/config.hpp"
+#include "daemon/config/live.hpp"
 #include "daemon/custody/store.hpp"
 #include "daemon/ingest/staging.hpp"
 
@@ -19,8 +19,10 @@ struct StationContext {
     boost::asio::thread_pool& pool;
     custody::Store& store;
     ingest::StagingArea& staging;
-    const config::Config& cfg;
-    std::vector<std::string> target_urls;  // every staged file is queued for each
+    const config::LiveConfig& cfg;  // the configuration in force (a reload replaces it)
+    // Every staged file is queued for each; asked at each commit, so a
+    // target added by a reload gets the files staged after it.
+    std::function<std::vector<std::string>()> target_urls;
     std::function<void()> wake_uploader;
     // Whether the host clock is proven synchronised now (cached; never blocks).
     std::function<bool()> host_clock_synced;

@@ -25,7 +25,7 @@ struct Copied {
 std::optional<std::string> disk_low(const CopyJob& job, const drivers::MediaEntry& entry) {
     const auto free = job.ctx.staging.free_bytes();
     if (!free) return free.error().message;
-    if (*free >= entry.size_bytes + job.ctx.cfg.ingest.min_free_bytes) return std::nullopt;
+    if (*free >= entry.size_bytes + job.ctx.cfg->ingest.min_free_bytes) return std::nullopt;
     return "staging disk low: " + std::to_string(*free) + " bytes free, file needs " +
            std::to_string(entry.size_bytes) + " + ingest.min_free_bytes";
 }
@@ -86,7 +86,7 @@ void commit(const CopyJob& job, std::vector<Copied>& group, std::vector<FileResu
     auto r = job.ctx.staging.commit_group(writers, durable);
     std::vector<custody::StagedFile> files;
     for (std::size_t k = 0; k < durable; ++k) files.push_back(group[k].file);
-    const auto ids = job.ctx.store.commit_staged(files, job.ctx.target_urls);
+    const auto ids = job.ctx.store.commit_staged(files, job.ctx.target_urls());
     for (std::size_t k = 0; k < group.size(); ++k) {
         auto& out = results[group[k].index];
         if (k < durable) {

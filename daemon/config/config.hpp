@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -171,6 +172,18 @@ struct Config {
     UploadConfig upload;
     RetentionConfig retention;
     ApiConfig api;
+    // Where each key was written ("api.listen" -> 42, "ports[1]" -> its item),
+    // for problems found after loading (a reload refusing a restart-only key).
+    std::map<std::string, int> lines;
+    // The key's line, else its nearest enclosing section's, else 1.
+    int line_of(std::string key) const {
+        for (;;) {
+            if (auto it = lines.find(key); it != lines.end()) return it->second;
+            const auto dot = key.find_last_of(".[");
+            if (dot == std::string::npos || dot == 0) return 1;
+            key.resize(dot);
+        }
+    }
 };
 
 struct ConfigError {

@@ -13,7 +13,7 @@ namespace dockd::config {
 LoadResult parse_config(const std::string& yaml_text, const std::filesystem::path& file) {
     std::error_code ec;
     std::filesystem::path source = std::filesystem::absolute(file.empty() ? "." : file, ec).lexically_normal();
-    detail::Context ctx{file.string(), file.empty() ? source : source.parent_path(), {}};
+    detail::Context ctx{file.string(), file.empty() ? source : source.parent_path(), {}, {}};
 
     YAML::Node doc;
     try {
@@ -45,6 +45,7 @@ LoadResult parse_config(const std::string& yaml_text, const std::filesystem::pat
     result.errors = std::move(ctx.errors);
     std::stable_sort(result.errors.begin(), result.errors.end(),
                      [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
+    cfg.lines = std::move(ctx.lines);
     if (result.errors.empty()) result.config = std::move(cfg);
     return result;
 }

@@ -49,6 +49,7 @@ Section::Section(Context& ctx, const YAML::Node& node, std::string where, std::i
         valid_ = false;
         return;
     }
+    if (!where_.empty()) ctx_.lines.emplace(where_, anchor_line);
     const std::string in = where_.empty() ? "at top level" : "in " + where_;
     for (const auto& kv : node) {
         const YAML::Node& key = kv.first;
@@ -63,6 +64,8 @@ Section::Section(Context& ctx, const YAML::Node& node, std::string where, std::i
             ctx_.error(key, "unknown key '" + text + "' " + in);
         } else if (!values_.emplace(text, std::pair{key, kv.second}).second) {
             ctx_.error(key, "duplicate key '" + text + "' " + in);
+        } else {
+            ctx_.lines[name(text)] = Context::line_of(key);
         }
     }
 }

@@ -18,6 +18,7 @@ struct Context {
     std::string file;
     std::filesystem::path base_dir;  // absolute
     std::vector<ConfigError> errors;
+    std::map<std::string, int> lines;  // Config::lines
 
     void error(int line, std::string message) { errors.push_back({file, line, std::move(message)}); }
     void error(const YAML::Node& node, std::string message) { error(line_of(node), std::move(message)); }

@@ -11,13 +11,62 @@
 
 #include "daemon/api/routes.hpp"
 #include "daemon/api/server.hpp"
+#include "daemon/common/fs.hpp"
 #include "daemon/common/log.hpp"
-#include "daemon/config/config.hpp"
+#include "daemon/config/live.hpp"
+#include "daemon/crypto/sha256.hpp"
 #include "daemon/station/station.hpp"
 #include "drivers/usb/udev_rules.hpp"
 
 namespace po = boost::program_options;
 using namespace dockd;
+
+namespace {
+
+// SIGHUP: the new file and its tokens file apply whole, or nothing changes
+// and every problem is logged as FILE:LINE (the journal shows why).
+void reload(const std::string& path, station::Station& station, api::Routes& routes) {
+    log::info("SIGHUP: reloading " + path);
+    sd_notify(0, "RELOADING=1");
+    std::vector<std::string> problems;
+    const auto text = read_file(path);
+    auto loaded = text ? config::parse_config(*text, path)
+                       : config::LoadResult{std::nullopt, {{path, 0, "cannot read: " + text.error().message}}};
+    for (const auto& e : loaded.errors) problems.push_back(e.str());
+    std::vector<api::TokenEntry> tokens;
+    if (loaded.config && !loaded.config->api.tokens_file.empty()) {
+        auto t = api::load_tokens(loaded.config->api.tokens_file);
+        if (t)
+            tokens = std::move(*t);
+        else
+            problems.push_back(path + ":" + std::to_string(loaded.config->line_of("api.tokens_file")) + ": " +
+                               t.error().message);
+    }
+    if (problems.empty())
+        if (auto r = station.reload(std::move(*loaded.config), crypto::sha256_hex(*text)); !r)
+            for (std::size_t from = 0; from <= r.error().message.size();) {
+                const auto nl = std::min(r.error().message.find('\n', from), r.error().message.size());
+                problems.push_back(r.error().message.substr(from, nl - from));
+                from = nl + 1;
+            }
+    sd_notify(0, "READY=1");
+    if (!problems.empty()) {
+        for (const auto& p : problems) log::error(p);
+        log::error("reload refused: the configuration in force is unchanged");
+        return;
+    }
+    routes.set_tokens(std::move(tokens));
+}
+
+void on_hangup(boost::asio::signal_set& hup, const std::string& path, station::Station& station, api::Routes& routes) {
+    hup.async_wait([&hup, path, &station, &routes](boost::system::error_code ec, int) {
+        if (ec) return;
+        reload(path, station, routes);
+        on_hangup(hup, path, station, routes);
+    });
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     po::options_description opts("dockd options");
@@ -47,7 +96,8 @@ int main(int argc, char** argv) {
     auto loaded = config::load_config(vm["config"].as<std::string>());
     for (const auto& e : loaded.errors) std::cerr << e.str() << "\n";
     if (!loaded.config) return 2;
-    const config::Config& cfg = *loaded.config;
+    config::LiveConfig live(std::move(*loaded.config));
+    const config::Config& cfg = live.get();  // as started: api.listen needs a restart
     // The tokens file's contents are configuration too: --check-config reads them.
     std::vector<api::TokenEntry> tokens;
     if (!cfg.api.tokens_file.empty()) {
@@ -65,7 +115,7 @@ int main(int argc, char** argv) {
     }
 
     boost::asio::io_context io;
-    station::Station station(io, cfg);
+    station::Station station(io, live);
     try {
         if (auto r = station.open(); !r) {
             log::error("cannot start: " + r.error().message);
@@ -101,9 +151,12 @@ int main(int argc, char** argv) {
     };
     if (sd_watchdog_enabled(0, &watchdog_usec) > 0) ping();
 
+    boost::asio::signal_set hup(io, SIGHUP);
+    on_hangup(hup, vm["config"].as<std::string>(), station, routes);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code ec, int sig) {
         if (ec) return;
+        hup.cancel();
         log::info(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
         sd_notify(0, "STOPPING=1");
         server.stop();

@@ -21,10 +21,10 @@
 namespace dockd::station {
 namespace asio = boost::asio;
 
-Station::Station(asio::io_context& io, const config::Config& cfg)
+Station::Station(asio::io_context& io, config::LiveConfig& cfg)
     : io_(io),
       cfg_(cfg),
-      pool_(static_cast<std::size_t>(cfg.ingest.workers) + 2),
+      pool_(static_cast<std::size_t>(cfg->ingest.workers) + 2),
       progress_timer_(io),
       host_clock_timer_(io) {}
 
@@ -33,7 +33,7 @@ Station::~Station() {
 }
 
 Result<void> Station::open() {
-    const auto& data_dir = cfg_.station.data_dir;
+    const auto& data_dir = cfg_->station.data_dir;
     if (auto r = make_dirs(data_dir, 0750); !r) return r;
     auto store = custody::Store::open(data_dir / "custody.db");
     if (!store) return store.error();
@@ -42,15 +42,15 @@ Result<void> Station::open() {
     if (!keys) return keys.error();
     keys_ = std::move(*keys);
 
-    const auto staging_dir = cfg_.station.staging_dir.empty() ? data_dir / "staging" : cfg_.station.staging_dir;
+    const auto staging_dir = cfg_->station.staging_dir.empty() ? data_dir / "staging" : cfg_->station.staging_dir;
     staging_ = std::make_unique<ingest::StagingArea>(staging_dir);
     if (auto r = staging_->prepare(); !r) return r;
     if (auto r = reconcile(); !r) return r;
 
-    std::vector<std::unique_ptr<archive::Target>> targets;
-    const auto target_options = archive::target_options(cfg_.upload);  // one bandwidth cap for all targets
-    for (const auto& t : cfg_.upload.targets) {
-        auto target = archive::make_target(t, cfg_.station.id, target_options);
+    upload::Uploader::TargetList targets;
+    const auto target_options = archive::target_options(cfg_->upload);  // one bandwidth cap for all targets
+    for (const auto& t : cfg_->upload.targets) {
+        auto target = archive::make_target(t, cfg_->station.id, target_options);
         if (!target) return target.error();
         if (auto r = (*target)->recover(); !r) return r.error().context(t.url);
         targets.push_back(std::move(*target));
@@ -61,20 +61,24 @@ Result<void> Station::open() {
     const auto clock = probe_host_clock();  // known before any bay measures a recorder
     host_synced_ = clock.synced;
     host_clock_source_ = clock.source;
-    context_.reset(new bay::StationContext{io_, pool_, *store_, *staging_, cfg_, uploader_->target_urls(),
-                                           [this] { uploader_->wake(); }, [this] { return host_synced_.load(); },
-                                           [this](int bay, const std::string& by) -> Result<void> {
-                                               if (!port_power_)
-                                                   return Error{
-                                                       "no switchable hub port (no USB driver serves this bay)"};
-                                               return port_power_->power(bay, "cycle", by);
-                                           }});
-    const auto config_text = read_file(cfg_.source);
-    store_->append_event("config_loaded",
-                         {{"source", cfg_.source.string()},
-                          {"sha256", config_text ? crypto::sha256_hex(*config_text) : std::string("unreadable")},
-                          {"version", DOCKD_VERSION}});
+    context_.reset(
+        new bay::StationContext{io_, pool_, *store_, *staging_, cfg_, [this] { return uploader_->target_urls(); },
+                                [this] { uploader_->wake(); }, [this] { return host_synced_.load(); },
+                                [this](int bay, const std::string& by) -> Result<void> {
+                                    if (!port_power_)
+                                        return Error{"no switchable hub port (no USB driver serves this bay)"};
+                                    return port_power_->power(bay, "cycle", by);
+                                }});
+    const auto config_text = read_file(cfg_->source);
+    audit_config(config_text ? crypto::sha256_hex(*config_text) : std::string("unreadable"), "start");
     return {};
+}
+
+// `reason` (start | reload) extends the event's documented fields (README).
+void Station::audit_config(const std::string& sha256, const char* reason) {
+    store_->append_event(
+        "config_loaded",
+        {{"source", cfg_->source.string()}, {"sha256", sha256}, {"version", DOCKD_VERSION}, {"reason", reason}});
 }
 
 // Before anything is served: partial copies go, complete copies that never
@@ -110,25 +114,13 @@ Result<void> Station::reconcile() {
 }
 
 void Station::start() {
-    std::set<int> ids;
-    for (const auto& p : cfg_.ports) {
-        ids.insert(p.id);
-        bays_.emplace(p.id, std::make_unique<bay::Bay>(p.id, *context_));
-    }
+    for (const auto& p : cfg_->ports) bays_.emplace(p.id, std::make_unique<bay::Bay>(p.id, *context_));
     start_usb();
-    for (const auto& d : cfg_.drivers) {
-        if (d.type != config::DriverType::sim) continue;  // ums, sdk: start_usb()
-        auto source = std::make_unique<drivers::sim::SimDockSource>(io_, d.bays_dir, ids);
-        source->start({[this](int bay, std::shared_ptr<drivers::Recorder> r) { on_arrival(bay, std::move(r)); },
-                       [this](int bay) {
-                           if (auto it = bays_.find(bay); it != bays_.end()) it->second->left();
-                       }});
-        sources_.push_back(std::move(source));
-    }
+    sync_sim_sources();  // ums, sdk: start_usb()
     uploader_->start();
     print_progress();
     watch_host_clock();
-    log::info("station " + cfg_.station.id + " serving " + std::to_string(bays_.size()) + " bays");
+    log::info("station " + cfg_->station.id + " serving " + std::to_string(bays_.size()) + " bays");
 }
 
 void Station::stop(std::function<void()> done) {
@@ -136,6 +128,7 @@ void Station::stop(std::function<void()> done) {
     progress_timer_.cancel();
     host_clock_timer_.cancel();
     for (auto& s : sources_) s->stop();
+    for (auto& [dir, s] : sim_sources_) s->stop();
     if (port_power_) port_power_->stop();
     for (auto& [id, b] : bays_) b->stop();
     uploader_->stop();
@@ -173,7 +166,7 @@ void Station::audit_power(int bay, const std::string& action, const std::string&
 // a stagger before the hotplug watch starts, so every recorder arrives once.
 void Station::start_usb() {
     std::vector<config::DriverConfig> usb_drivers;
-    for (const auto& d : cfg_.drivers)
+    for (const auto& d : cfg_->drivers)
         if (d.type != config::DriverType::sim) usb_drivers.push_back(d);
     if (usb_drivers.empty()) return;
     auto ctx = drivers::usb::UsbContext::create();
@@ -183,7 +176,7 @@ void Station::start_usb() {
     }
     usb_ = std::move(*ctx);
     port_power_ =
-        std::make_unique<drivers::usb::PortPower>(io_, *usb_, cfg_.ports, cfg_.charge,
+        std::make_unique<drivers::usb::PortPower>(io_, *usb_, cfg_->ports, cfg_->charge,
                                                   [this](int bay, const std::string& action, const std::string& by,
                                                          const Result<void>& r) { audit_power(bay, action, by, r); });
     port_power_->start([this](int bay) {
@@ -191,11 +184,11 @@ void Station::start_usb() {
         if (it == bays_.end()) return false;
         const auto st = it->second->status();
         if (st.state == bay::BayState::empty || st.state == bay::BayState::ready) return false;
-        return !st.battery_percent || *st.battery_percent < cfg_.charge.ready_percent;
+        return !st.battery_percent || *st.battery_percent < cfg_->charge.ready_percent;
     });
-    const auto media_dir = cfg_.station.media_dir;
+    const auto media_dir = cfg_->station.media_dir;
     drivers::usb::UsbSourceOptions opt;
-    opt.ports = cfg_.ports;
+    opt.ports = cfg_->ports;
     opt.drivers = usb_drivers;
     opt.make_recorder = [media_dir](const config::DriverConfig& d,
                                     std::shared_ptr<drivers::usb::BaySlot> slot) -> std::shared_ptr<drivers::Recorder> {
@@ -207,7 +200,7 @@ void Station::start_usb() {
         };
         return std::make_shared<drivers::sdk::SdkRecorder>(slot, std::move(o));
     };
-    opt.cycle_after_failed_commands = cfg_.charge.power_cycle_after_failed_commands;
+    opt.cycle_after_failed_commands = cfg_->charge.power_cycle_after_failed_commands;
     opt.unresponsive = [this](int bay) {
         if (stopping_) return;
         log::warning("bay " + std::to_string(bay) + ": recorder stopped answering; power-cycling its port");
@@ -227,6 +220,10 @@ void Station::start_usb() {
 void Station::on_arrival(int bay, std::shared_ptr<drivers::Recorder> r) {
     auto it = bays_.find(bay);
     if (it == bays_.end() || stopping_) return;
+    if (retiring_.count(bay)) {
+        log::warning("bay " + std::to_string(bay) + ": removed from the configuration; recorder not taken");
+        return;
+    }
     if (port_power_ && !port_power_->admit(bay)) return;
     it->second->arrived(std::move(r));
 }
@@ -258,8 +255,8 @@ std::vector<bay::BayStatus> Station::live_bays() const {
 
 StationSummary Station::summary() {
     StationSummary s;
-    s.id = cfg_.station.id;
-    s.name = cfg_.station.name;
+    s.id = cfg_->station.id;
+    s.name = cfg_->station.name;
     s.version = DOCKD_VERSION;
     s.public_key_pem = keys_->current().public_pem;
     s.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
@@ -267,7 +264,7 @@ StationSummary Station::summary() {
     s.queue = store_->queue_summary(to_unix_ms(std::chrono::system_clock::now()));
     // upload_deadline (seed R3), refused credentials, missing bucket, conflicts.
     for (auto& a : uploader_->alerts()) s.alerts.push_back(std::move(a));
-    if (s.staging_free_bytes && *s.staging_free_bytes < cfg_.ingest.min_free_bytes)
+    if (s.staging_free_bytes && *s.staging_free_bytes < cfg_->ingest.min_free_bytes)
         s.alerts.push_back("disk_low: staging has less than ingest.min_free_bytes free");
     s.targets = uploader_->target_urls();
     if (s.queue.failing > 0)
@@ -288,8 +285,8 @@ StationSummary Station::summary() {
     if (!s.host_clock_synced)
         s.alerts.push_back(
             "host_clock_unsynced: the host clock is not proven synchronised (" + s.host_clock_source + ")" +
-            (cfg_.clock.require_synced_host_clock ? "; device clocks are not set (clock.require_synced_host_clock)"
-                                                  : ""));
+            (cfg_->clock.require_synced_host_clock ? "; device clocks are not set (clock.require_synced_host_clock)"
+                                                   : ""));
     for (const auto& b : bays())
         if (b.state == bay::BayState::fault)
             s.alerts.push_back("bay " + std::to_string(b.id) + " fault: " + b.error);
@@ -303,6 +300,7 @@ StationSummary Station::summary() {
 // The terminal view: one line per busy bay every two seconds.
 void Station::print_progress() {
     if (stopping_) return;
+    retire_idle();
     const auto now = std::chrono::steady_clock::now();
     for (auto& [id, b] : bays_) b->tick(now);
     for (const auto& b : live_bays()) {

@@ -12,16 +12,20 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "daemon/bay/bay.hpp"
-#include "daemon/config/config.hpp"
+#include "daemon/config/live.hpp"
 #include "daemon/crypto/key_ring.hpp"
 #include "daemon/custody/store.hpp"
 #include "daemon/ingest/staging.hpp"
 #include "daemon/upload/uploader.hpp"
 #include "drivers/dock_source.hpp"
 
+namespace dockd::drivers::sim {
+class SimDockSource;
+}
 namespace dockd::drivers::usb {
 class UsbContext;
 class PortPower;
@@ -43,13 +47,17 @@ struct StationSummary {
 
 class Station {
 public:
-    Station(boost::asio::io_context& io, const config::Config& cfg);
+    Station(boost::asio::io_context& io, config::LiveConfig& cfg);
     ~Station();
     // Opens store, key and staging, reconciles them. Nothing is served before.
     Result<void> open();
     void start();
     // Ends every session (closing its docking) and calls done once all are closed.
     void stop(std::function<void()> done);
+    // SIGHUP (reconfigure.cpp): makes `next` the configuration in force, or
+    // changes nothing and says why ("FILE:LINE: ..."). Audited as
+    // config_loaded with config_sha256, the hash of the text `next` was read from.
+    Result<void> reload(config::Config next, const std::string& config_sha256);
 
     // Any thread: bay state is read on the io thread, which owns it.
     std::vector<bay::BayStatus> bays() const;
@@ -71,9 +79,13 @@ private:
     void audit_power(int bay, const std::string& action, const std::string& by, const Result<void>& r);
     void on_arrival(int bay, std::shared_ptr<drivers::Recorder> r);
     void watch_host_clock();
+    void audit_config(const std::string& sha256, const char* reason);
+    // reconfigure.cpp
+    void sync_sim_sources();  // one source per configured bays_dir, watching bays_
+    void retire_idle();       // bays removed by a reload go once their docking is over
 
     boost::asio::io_context& io_;
-    const config::Config& cfg_;
+    config::LiveConfig& cfg_;
     const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     boost::asio::thread_pool pool_;
     std::unique_ptr<custody::Store> store_;
@@ -85,7 +97,9 @@ private:
     // Declared before sources_: the usb source uses the context until it is destroyed.
     std::unique_ptr<drivers::usb::UsbContext> usb_;
     std::unique_ptr<drivers::usb::PortPower> port_power_;
-    std::vector<std::unique_ptr<drivers::DockSource>> sources_;
+    std::vector<std::unique_ptr<drivers::DockSource>> sources_;  // usb
+    std::map<std::filesystem::path, std::unique_ptr<drivers::sim::SimDockSource>> sim_sources_;
+    std::set<int> retiring_;  // in bays_ but no longer configured: refuse arrivals, drop when idle
     boost::asio::steady_timer progress_timer_;
     boost::asio::steady_timer host_clock_timer_;
     std::atomic<bool> host_synced_{false};

@@ -26,19 +26,36 @@ custody::Signer Publisher::signer() const {
     return [this](std::int64_t seq, std::string_view bytes) { return keys_.sign_at(seq, bytes); };
 }
 
+void Publisher::reconfigure(std::vector<std::string> targets, config::Millis interval) {
+    std::lock_guard lock(settings_mutex_);
+    targets_ = std::move(targets);
+    interval_ = interval;
+    next_gap_check_ms_ = 0;  // a target just added gets what it lacks at the next pass
+}
+
+std::vector<std::string> Publisher::targets() const {
+    std::lock_guard lock(settings_mutex_);
+    return targets_;
+}
+
 void Publisher::tick(bool manifest_written) {
     const bool retained = write_amendments() > 0;
     const auto now = std::chrono::system_clock::now();
-    if (segment_due(store_.first_unpublished_row(), manifest_written, now, interval_)) {
-        const int cut = store_.cut_segments(station_id_, limits_, signer(), targets_);
+    config::Millis interval;
+    {
+        std::lock_guard lock(settings_mutex_);
+        interval = interval_;
+    }
+    if (segment_due(store_.first_unpublished_row(), manifest_written, now, interval)) {
+        const int cut = store_.cut_segments(station_id_, limits_, signer(), targets());
         log::info("audit chain: " + std::to_string(cut) + " segment(s) cut for publishing");
     }
     // A target added to the configuration (seen at the first pass) gets the
     // whole published chain and every long_term file, and a file retained
     // after archiving every target that lacks it; hourly besides.
-    if (retained || to_unix_ms(now) >= next_gap_check_ms_) {
+    if (retained || to_unix_ms(now) >= next_gap_check_ms_.load()) {
         next_gap_check_ms_ = to_unix_ms(now) + 3'600'000;
-        if (const int added = store_.queue_missing_copies(targets_); added > 0)
+        if (const int added = store_.queue_missing_copies(targets()); added > 0)
             log::info("queued " + std::to_string(added) +
                       " publication(s) or long_term file(s) for targets lacking them");
     }
@@ -53,7 +70,7 @@ int Publisher::write_amendments() {
             log::error("amendment for audit row " + std::to_string(a.seq) + ": " + sig.error().message);
             continue;
         }
-        store_.save_amendment(station_id_, a, *doc, *sig, targets_);
+        store_.save_amendment(station_id_, a, *doc, *sig, targets());
         ++written;
         log::info("amendment of docking " + a.docking_id + " for audit row " + std::to_string(a.seq) + " signed");
     }
@@ -75,7 +92,7 @@ Result<std::pair<crypto::KeyInfo, custody::AuditHead>> Publisher::rotate_key() {
     if (!next) return next.error();
     crypto::KeyInfo active;
     const auto head =
-        store_.rotate_key(station_id_, next->first, signer(), limits_, targets_, [&](const crypto::KeyInfo& info) {
+        store_.rotate_key(station_id_, next->first, signer(), limits_, targets(), [&](const crypto::KeyInfo& info) {
             active = info;
             keys_.activate(info, std::move(next->second));
         });

@@ -6,6 +6,7 @@
 // same write-once targets, retries, backoff and alerts.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -37,19 +38,24 @@ public:
     // Makes key n+1 the signing key (DESIGN §11); returns it and the key_rotated row.
     Result<std::pair<crypto::KeyInfo, custody::AuditHead>> rotate_key();
     const crypto::KeyRing& keys() const { return keys_; }
+    // A reload (any thread): where publications go from now on, and
+    // upload.segment_interval. A new target is given what it lacks at the next tick.
+    void reconfigure(std::vector<std::string> targets, config::Millis interval);
 
 private:
     custody::Signer signer() const;
     int write_amendments();  // how many were signed and queued
+    std::vector<std::string> targets() const;
 
     custody::Store& store_;
     crypto::KeyRing& keys_;
     std::string station_id_;
+    mutable std::mutex settings_mutex_;  // interval_ and targets_: a reload changes them
     config::Millis interval_;
     std::vector<std::string> targets_;
     custody::SegmentLimits limits_;
     std::mutex rotation_mutex_;
-    std::int64_t next_gap_check_ms_ = 0;
+    std::atomic<std::int64_t> next_gap_check_ms_{0};
 };
 
 }  // namespace dockd::upload

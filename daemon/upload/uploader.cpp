@@ -55,18 +55,17 @@ boost::json::object conflict_payload(const custody::UploadJob& job, const std::s
 }  // namespace
 
 Uploader::Uploader(asio::io_context& io, asio::thread_pool& pool, custody::Store& store, ingest::StagingArea& staging,
-                   std::vector<std::unique_ptr<archive::Target>> targets, const config::Config& cfg,
-                   crypto::KeyRing& keys, const Clock* clock)
+                   TargetList targets, const config::LiveConfig& cfg, crypto::KeyRing& keys, const Clock* clock)
     : io_(io),
       pool_(pool),
       store_(store),
       staging_(staging),
-      targets_(std::move(targets)),
+      targets_(std::make_shared<const TargetList>(std::move(targets))),
       cfg_(cfg),
       keys_(keys),
       tick_(io),
       clock_(clock ? *clock : system_clock),
-      publisher_(std::make_unique<Publisher>(store, keys, cfg, target_urls())) {}
+      publisher_(std::make_unique<Publisher>(store, keys, cfg.get(), target_urls())) {}
 
 void Uploader::start() {
     asio::co_spawn(io_, run(), asio::detached);
@@ -84,8 +83,22 @@ void Uploader::wake() {
 
 std::vector<std::string> Uploader::target_urls() const {
     std::vector<std::string> urls;
-    for (const auto& t : targets_) urls.push_back(t->url());
+    for (const auto& t : *targets()) urls.push_back(t->url());
     return urls;
+}
+
+std::shared_ptr<const Uploader::TargetList> Uploader::targets() const {
+    std::lock_guard lock(targets_mutex_);
+    return targets_;
+}
+
+void Uploader::reconfigure(TargetList targets) {
+    {
+        std::lock_guard lock(targets_mutex_);
+        targets_ = std::make_shared<const TargetList>(std::move(targets));
+    }
+    publisher_->reconfigure(target_urls(), cfg_->upload.segment_interval);
+    wake();
 }
 
 std::vector<std::string> Uploader::alerts() const {
@@ -110,16 +123,16 @@ void Uploader::clear_alert(const std::string& key) {
     alerts_.erase(key);
 }
 
-archive::Target* Uploader::target_for(const std::string& url) {
-    for (auto& t : targets_)
-        if (t->url() == url) return t.get();
+std::shared_ptr<archive::Target> Uploader::target_for(const std::string& url) const {
+    for (const auto& t : *targets())
+        if (t->url() == url) return t;
     return nullptr;
 }
 
 // Full jitter (AWS architecture blog): uniform in [0, min(max, initial * 2^n)].
 std::int64_t Uploader::backoff_ms(int attempts) {
-    const std::int64_t initial = cfg_.upload.retry.initial.count();
-    const std::int64_t cap = cfg_.upload.retry.max.count();
+    const std::int64_t initial = cfg_->upload.retry.initial.count();
+    const std::int64_t cap = cfg_->upload.retry.max.count();
     std::int64_t ceiling = initial;
     for (int i = 0; i < attempts && ceiling < cap; ++i) ceiling *= 2;
     ceiling = std::min(ceiling, cap);
@@ -130,7 +143,7 @@ bool Uploader::window_open() const {
     const std::time_t now = std::chrono::system_clock::to_time_t(clock_.now());
     std::tm local{};
     localtime_r(&now, &local);
-    return config::window_contains(cfg_.upload.windows, local.tm_hour * 60 + local.tm_min);
+    return config::window_contains(cfg_->upload.windows, local.tm_hour * 60 + local.tm_min);
 }
 
 // Files and publications are numbered apart, so they are tracked apart.
@@ -142,7 +155,7 @@ asio::awaitable<void> Uploader::run() {
     while (!stopping_) {
         try {
             if (window_open()) {
-                const int free_slots = cfg_.upload.concurrency - static_cast<int>(in_flight_.size()) -
+                const int free_slots = cfg_->upload.concurrency - static_cast<int>(in_flight_.size()) -
                                        static_cast<int>(publications_in_flight_.size());
                 if (free_slots > 0) {
                     std::vector<std::int64_t> busy(in_flight_.begin(), in_flight_.end());
@@ -157,7 +170,7 @@ asio::awaitable<void> Uploader::run() {
                 const bool manifest_written = co_await write_manifests();
                 co_await on_pool(pool_, [&] { publisher_->tick(manifest_written); });
             }
-            if (cfg_.retention.purge_staging_after_archive) co_await purge_staging();
+            if (cfg_->retention.purge_staging_after_archive) co_await purge_staging();
             co_await on_pool(pool_, [&] { check_deadline(); });
         } catch (const std::exception& e) {
             log::error(std::string("uploader: ") + e.what());
@@ -176,7 +189,7 @@ void Uploader::check_deadline() {
     if (now < next_deadline_check_ms_) return;
     next_deadline_check_ms_ = now + 60'000;
     const auto q = store_.queue_summary(now);
-    if (q.oldest_unarchived_age_ms && *q.oldest_unarchived_age_ms > cfg_.retention.upload_deadline.count())
+    if (q.oldest_unarchived_age_ms && *q.oldest_unarchived_age_ms > cfg_->retention.upload_deadline.count())
         raise_alert("deadline", "upload_deadline: " + std::to_string(q.files_unarchived) +
                                     " file(s) not archived, the oldest for " +
                                     std::to_string(*q.oldest_unarchived_age_ms / 60'000) + " min" +
@@ -186,7 +199,7 @@ void Uploader::check_deadline() {
 }
 
 asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
-    archive::Target* target = target_for(job.target);
+    const auto target = target_for(job.target);  // kept alive to the end, whatever a reload does
     Result<void> r = Error{"target " + job.target + " is no longer configured"};
     if (target)
         r = co_await on_pool(pool_, [&] {
@@ -229,7 +242,7 @@ Result<void> Uploader::put_media(archive::Target& target, const custody::UploadJ
     std::optional<TempCopy> copy;
     if (job.staging_name.empty() || !std::filesystem::exists(source)) {
         const auto holders = store_.targets_holding(job.file_id);
-        archive::Target* from = holders.empty() ? nullptr : target_for(holders.front());
+        const auto from = holders.empty() ? nullptr : target_for(holders.front());
         if (!from) return Error{"file " + std::to_string(job.file_id) + ": no staging copy and no target holds it"};
         copy.emplace(staging_.root() / ".tmp" / ("copy-back-" + std::to_string(job.file_id)));
         if (auto r = copy_back(*from, job.object_key, job.sha256, copy->path(), stopping_); !r)
@@ -237,7 +250,7 @@ Result<void> Uploader::put_media(archive::Target& target, const custody::UploadJ
         source = copy->path();
     }
     StoreJournal journal(store_, job.file_id, job.target);
-    archive::ObjectInfo info{job.sha256, job.size, &journal, object_metadata(store_, cfg_.station.id, job.file_id)};
+    archive::ObjectInfo info{job.sha256, job.size, &journal, object_metadata(store_, cfg_->station.id, job.file_id)};
     return target.put_file(job.object_key, source, info, stopping_);
 }
 
@@ -251,7 +264,7 @@ void Uploader::record_failure(const custody::UploadJob& job, const Error& error,
         else
             store_.mark_upload_retry(job.file_id, job.target, why, reason, when);
     };
-    const std::int64_t later = now_ms() + cfg_.upload.retry.max.count();
+    const std::int64_t later = now_ms() + cfg_->upload.retry.max.count();
     switch (failure) {
         case archive::Failure::credentials:
         case archive::Failure::no_bucket:
@@ -276,13 +289,14 @@ void Uploader::record_failure(const custody::UploadJob& job, const Error& error,
 
 asio::awaitable<bool> Uploader::write_manifests() {
     bool any = false;
-    for (auto& target : targets_) {
+    const auto targets = this->targets();
+    for (auto& target : *targets) {
         auto dockings = co_await on_pool(pool_, [&] { return store_.dockings_awaiting_manifest(target->url()); });
         for (const auto& id : dockings) {
             auto written = co_await on_pool(pool_, [&]() -> Result<void> {
                 auto doc = store_.manifest_doc(id);
                 if (!doc) {
-                    auto m = build_manifest(store_, cfg_.station.id, id);
+                    auto m = build_manifest(store_, cfg_->station.id, id);
                     if (!m) return m.error();
                     // The key valid at the manifest's audit head signs it (DESIGN §11).
                     auto sig = keys_.sign_at(m->audit_seq, m->json);

@@ -19,7 +19,7 @@
 
 #include "daemon/archive/target.hpp"
 #include "daemon/common/time.hpp"
-#include "daemon/config/config.hpp"
+#include "daemon/config/live.hpp"
 #include "daemon/crypto/key_ring.hpp"
 #include "daemon/custody/store.hpp"
 #include "daemon/ingest/staging.hpp"
@@ -29,13 +29,20 @@ namespace dockd::upload {
 
 class Uploader {
 public:
+    using TargetList = std::vector<std::shared_ptr<archive::Target>>;
+
     Uploader(boost::asio::io_context& io, boost::asio::thread_pool& pool, custody::Store& store,
-             ingest::StagingArea& staging, std::vector<std::unique_ptr<archive::Target>> targets,
-             const config::Config& cfg, crypto::KeyRing& keys, const Clock* clock = nullptr);
+             ingest::StagingArea& staging, TargetList targets, const config::LiveConfig& cfg, crypto::KeyRing& keys,
+             const Clock* clock = nullptr);
     void start();
     void stop();
-    void wake();  // new work queued: don't wait for the next tick
-    std::vector<std::string> target_urls() const;
+    void wake();                                   // new work queued: don't wait for the next tick
+    std::vector<std::string> target_urls() const;  // any thread
+    std::shared_ptr<const TargetList> targets() const;
+    // A reload: uploads started from now on go to these targets (an upload in
+    // flight finishes on the target object it began with), and the publisher
+    // follows them and the config in force (upload.segment_interval).
+    void reconfigure(TargetList targets);
     // Standing problems of the targets (credentials refused, bucket missing,
     // conflicting object), newest last; for the station's alert list.
     std::vector<std::string> alerts() const;
@@ -50,7 +57,7 @@ private:
     Result<void> put_media(archive::Target& target, const custody::UploadJob& job);
     void record_failure(const custody::UploadJob& job, const Error& error, archive::Failure failure);
     boost::asio::awaitable<void> purge_staging();
-    archive::Target* target_for(const std::string& url);
+    std::shared_ptr<archive::Target> target_for(const std::string& url) const;
     std::int64_t backoff_ms(int attempts);
     bool window_open() const;
     std::int64_t now_ms() const { return to_unix_ms(clock_.now()); }
@@ -62,8 +69,9 @@ private:
     boost::asio::thread_pool& pool_;
     custody::Store& store_;
     ingest::StagingArea& staging_;
-    std::vector<std::unique_ptr<archive::Target>> targets_;
-    const config::Config& cfg_;
+    mutable std::mutex targets_mutex_;
+    std::shared_ptr<const TargetList> targets_;  // replaced whole by a reload
+    const config::LiveConfig& cfg_;
     crypto::KeyRing& keys_;
     boost::asio::steady_timer tick_;
     std::set<std::int64_t> in_flight_;               // file ids

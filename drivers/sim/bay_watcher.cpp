@@ -72,6 +72,12 @@ void SimDockSource::stop() {
     watch_ = -1;
 }
 
+void SimDockSource::set_bays(std::set<int> bay_ids) {
+    bay_ids_ = std::move(bay_ids);
+    ignored_logged_.clear();  // a name ignored before may be a bay now
+    if (running_) rescan();
+}
+
 bool SimDockSource::watch() {
     watch_ = ::inotify_add_watch(stream_.native_handle(), dir_.c_str(), watch_mask);
     if (watch_ < 0) {

@@ -25,6 +25,10 @@ public:
 
     void start(Callbacks cb) override;
     void stop() override;
+    // A reload: watch these bays from now on. A recorder in a bay left out
+    // is reported as gone; one already in a bay added arrives.
+    void set_bays(std::set<int> bay_ids);
+    const std::filesystem::path& bays_dir() const { return dir_; }
 
 private:
     struct Present {
@@ -46,7 +50,7 @@ private:
 
     boost::asio::io_context& io_;
     const std::filesystem::path dir_;
-    const std::set<int> bay_ids_;
+    std::set<int> bay_ids_;
     boost::asio::posix::stream_descriptor stream_;
     int watch_ = -1;
     Callbacks cb_;

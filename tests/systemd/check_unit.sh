@@ -16,6 +16,9 @@ if [ -n "$out" ]; then echo "systemd-analyze verify: $out"; exit 1; fi
 systemd-analyze security --offline=true --threshold=20 "$work/dockd.service" | tail -1
 grep -q '^Type=notify' "$work/dockd.service"
 grep -q '^WatchdogSec=' "$work/dockd.service"
+# systemctl reload: the file is checked, then the daemon re-reads it on SIGHUP.
+grep -q '^ExecReload=.*--check-config' "$work/dockd.service" || { echo "ExecReload must check the file"; exit 1; }
+grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$work/dockd.service" || { echo "ExecReload must send SIGHUP"; exit 1; }
 # Clock sync under the unit: timedated over D-Bus (AF_UNIX) or the
 # timesyncd flag file under /run/systemd (ProtectClock refuses adjtimex).
 grep -Eq '^RestrictAddressFamilies=.*\bAF_UNIX\b' "$work/dockd.service" || { echo "D-Bus needs AF_UNIX"; exit 1; }

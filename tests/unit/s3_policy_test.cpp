@@ -119,10 +119,11 @@ protected:
     RecordingTarget& start(TestClock& clock) {
         auto t = std::make_unique<RecordingTarget>(target_url_);
         auto& ref = *t;
-        std::vector<std::unique_ptr<archive::Target>> targets;
+        Uploader::TargetList targets;
         targets.push_back(std::move(t));
+        live_ = std::make_unique<config::LiveConfig>(cfg_);
         uploader_ =
-            std::make_unique<Uploader>(io_, pool_, *store_, *staging_, std::move(targets), cfg_, *keys_, &clock);
+            std::make_unique<Uploader>(io_, pool_, *store_, *staging_, std::move(targets), *live_, *keys_, &clock);
         uploader_->start();
         return ref;
     }
@@ -145,7 +146,8 @@ protected:
     std::unique_ptr<custody::Store> store_;
     std::unique_ptr<ingest::StagingArea> staging_;
     std::unique_ptr<crypto::KeyRing> keys_;
-    config::Config cfg_;
+    config::Config cfg_;  // set before start(), which makes it the config in force
+    std::unique_ptr<config::LiveConfig> live_;
     std::unique_ptr<Uploader> uploader_;
 };
 

@@ -80,7 +80,8 @@ protected:
         fs::remove_all(dir);
     }
     void start() {
-        station = std::make_unique<Station>(io, cfg);
+        live = std::make_unique<config::LiveConfig>(cfg);
+        station = std::make_unique<Station>(io, *live);
         auto r = station->open();
         ASSERT_TRUE(r) << r.error().message;
         station->start();
@@ -111,7 +112,8 @@ protected:
 
     EmulatedBus bus;
     fs::path dir;
-    config::Config cfg;
+    config::Config cfg;  // set before start(), which makes it the config in force
+    std::unique_ptr<config::LiveConfig> live;
     boost::asio::io_context io;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
     std::unique_ptr<Station> station;
