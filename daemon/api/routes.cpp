@@ -122,7 +122,10 @@ HttpReply Routes::dispatch(const HttpRequest& req) {
         bearer = auth.substr(7);
     else if (path == "/api/v1/events")
         bearer = query_token;
-    auto caller = authenticate(tokens_, bearer);
+    auto caller = [&] {
+        std::lock_guard lock(tokens_mutex_);
+        return authenticate(tokens_, bearer);
+    }();
     if (!caller) {
         auto reply = error_reply(401, "unauthorized", "a valid bearer token is required");
         reply.headers["WWW-Authenticate"] = "Bearer realm=\"dockd\"";

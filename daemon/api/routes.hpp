@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,11 @@ public:
     Routes(station::Station& station, std::vector<TokenEntry> tokens);
     HttpReply operator()(const HttpRequest& req);
     // A reload: api.tokens_file's entries from the next request on.
-    void set_tokens(std::vector<TokenEntry> tokens) { tokens_ = std::move(tokens); }
+    // From the io thread, while API workers authenticate: swapped under a lock.
+    void set_tokens(std::vector<TokenEntry> tokens) {
+        std::lock_guard lock(tokens_mutex_);
+        tokens_ = std::move(tokens);
+    }
     // Replies the server produced itself (limits), counted like the others.
     void count(int status) { metrics_.count_reply(status); }
 
@@ -71,6 +76,7 @@ private:
     HttpReply rotate_key(Call& c);
 
     station::Station& station_;
+    std::mutex tokens_mutex_;
     std::vector<TokenEntry> tokens_;
     std::vector<Route> routes_;
     MetricsState metrics_;
