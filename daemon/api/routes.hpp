@@ -9,6 +9,7 @@
 #include "daemon/api/auth.hpp"
 #include "daemon/api/http_message.hpp"
 #include "daemon/api/metrics.hpp"
+#include "daemon/api/router.hpp"
 #include "daemon/station/station.hpp"
 
 namespace dockd::api {
@@ -30,13 +31,8 @@ public:
     void count(int status) { metrics_.count_reply(status); }
 
 private:
-    using Handler = HttpReply (Routes::*)(Call&);
-    struct Route {
-        std::string method, pattern;
-        Role role;
-        Handler handler;
-    };
     HttpReply dispatch(const HttpRequest& req);
+    HttpReply handle(Endpoint e, Call& c);
     // Writes the access register (seed R6): who, when, what, approval reference.
     void register_access(const Call& c, const std::string& what);
 
@@ -69,8 +65,7 @@ private:
     HttpReply rotate_key(Call& c);
 
     station::Station& station_;
-    std::vector<TokenEntry> tokens_;
-    std::vector<Route> routes_;
+    Router router_;
     MetricsState metrics_;
 };
 
