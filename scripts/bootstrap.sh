@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git clang-format
+  clang  # clang 14 with libFuzzer: the fuzz targets of tests/fuzz
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libyaml-cpp-dev libsqlite3-dev libssl-dev libsystemd-dev libusb-1.0-0-dev libudev-dev
   libgtest-dev libgmock-dev

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "daemon/common/fs.hpp"
+#include "daemon/common/utf8.hpp"
 
 namespace dockd::api {
 
@@ -29,6 +30,9 @@ Result<std::vector<TokenEntry>> parse_tokens(const std::string& text, const std:
                 return Error{path + ":" + std::to_string(n) + ": role must be viewer or manager, not '" + role + "'"};
         }
         std::getline(words >> std::ws, e.name);
+        // The name is what the access register records and the API shows.
+        if (utf8_invalid_at(e.name) != std::string::npos)
+            return Error{path + ":" + std::to_string(n) + ": the name is not valid UTF-8"};
         if (e.name.empty()) e.name = "token-" + std::to_string(n);
         out.push_back(std::move(e));
     }

@@ -40,9 +40,10 @@ constexpr const char* bom = "\xEF\xBB\xBF";
 
 std::optional<std::int64_t> span_s(const std::optional<std::string>& from, const std::optional<std::string>& to) {
     if (!from || !to) return std::nullopt;
-    auto a = parse_rfc3339(*from), b = parse_rfc3339(*to);
+    // In 64-bit ms: recorded times from a wrong device clock may lie in any year.
+    auto a = parse_rfc3339_ms(*from), b = parse_rfc3339_ms(*to);
     if (!a || !b) return std::nullopt;
-    return std::chrono::duration_cast<std::chrono::seconds>(*b - *a).count();
+    return (to_unix_ms(*b) - to_unix_ms(*a)) / 1000;
 }
 
 json::value station_json(const station::StationSummary& s) {

@@ -42,13 +42,22 @@ inline std::variant<int, HttpReply> limit_param(const std::map<std::string, std:
     return static_cast<int>(*v);
 }
 
-// A day (YYYY-MM-DD, whole day: "to" includes it) or an RFC 3339 time, as RFC 3339.
-inline std::optional<std::string> date_param(const std::string& value, bool end_of_day) {
-    auto t = parse_date(value);
-    if (!t) t = parse_rfc3339(value);
+// A bound of a date filter as the store compares it (RFC 3339 text); `at`
+// empty: no bound (the end of 9999-12-31 lies beyond what RFC 3339 writes).
+struct DateBound {
+    std::optional<std::string> at;
+};
+
+// A day (YYYY-MM-DD, whole day: "to" includes it) or an RFC 3339 time of years
+// 0001..9999; nullopt when the text is neither (answered 400 bad_date).
+inline std::optional<DateBound> date_param(const std::string& value, bool end_of_day) {
+    auto t = parse_date_ms(value);
+    const bool whole_day = t.has_value();
+    if (!t) t = parse_rfc3339_ms(value);
     if (!t) return std::nullopt;
-    const bool whole_day = value.size() == 10;
-    return rfc3339(end_of_day && whole_day ? *t + std::chrono::hours(24) : *t);
+    std::int64_t ms = to_unix_ms(*t);
+    if (end_of_day && whole_day) ms += 86'400'000;
+    return DateBound{rfc3339(millis_time(ms))};
 }
 
 // The body as a JSON object, or the 400 to send.

@@ -10,6 +10,7 @@
 #include "daemon/api/auth.hpp"
 #include "daemon/api/http_message.hpp"
 #include "daemon/api/metrics.hpp"
+#include "daemon/api/router.hpp"
 #include "daemon/station/station.hpp"
 
 namespace dockd::api {
@@ -29,21 +30,13 @@ public:
     HttpReply operator()(const HttpRequest& req);
     // A reload: api.tokens_file's entries from the next request on.
     // From the io thread, while API workers authenticate: swapped under a lock.
-    void set_tokens(std::vector<TokenEntry> tokens) {
-        std::lock_guard lock(tokens_mutex_);
-        tokens_ = std::move(tokens);
-    }
+    void set_tokens(std::vector<TokenEntry> tokens) { router_.set_tokens(std::move(tokens)); }
     // Replies the server produced itself (limits), counted like the others.
     void count(int status) { metrics_.count_reply(status); }
 
 private:
-    using Handler = HttpReply (Routes::*)(Call&);
-    struct Route {
-        std::string method, pattern;
-        Role role;
-        Handler handler;
-    };
     HttpReply dispatch(const HttpRequest& req);
+    HttpReply handle(Endpoint e, Call& c);
     // Writes the access register (seed R6): who, when, what, approval reference.
     void register_access(const Call& c, const std::string& what);
 
@@ -76,9 +69,7 @@ private:
     HttpReply rotate_key(Call& c);
 
     station::Station& station_;
-    std::mutex tokens_mutex_;
-    std::vector<TokenEntry> tokens_;
-    std::vector<Route> routes_;
+    Router router_;
     MetricsState metrics_;
 };
 

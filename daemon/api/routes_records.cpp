@@ -27,8 +27,9 @@ HttpReply Routes::dockings(Call& c) {
     if (auto* r = std::get_if<HttpReply>(&limit)) return *r;
     std::optional<std::string> since;
     if (c.query.count("since")) {
-        since = date_param(c.query["since"], false);
-        if (!since) return error_reply(400, "bad_date", "since must be YYYY-MM-DD or RFC 3339");
+        auto bound = date_param(c.query["since"], false);
+        if (!bound) return error_reply(400, "bad_date", "since must be YYYY-MM-DD or RFC 3339 (years 0001..9999)");
+        since = bound->at;
     }
     json::array out;
     for (const auto& d : station_.store().dockings_since(since, std::get<int>(limit))) out.push_back(docking_json(d));

@@ -24,8 +24,10 @@ HttpReply Routes::ledger(Call& c) {
     for (const char* key : {"from", "to"}) {
         if (!c.query.count(key)) continue;
         auto t = date_param(c.query[key], std::string(key) == "to");
-        if (!t) return error_reply(400, "bad_date", std::string(key) + " must be YYYY-MM-DD or RFC 3339");
-        (std::string(key) == "from" ? from : to) = t;
+        if (!t)
+            return error_reply(400, "bad_date",
+                               std::string(key) + " must be YYYY-MM-DD or RFC 3339 (years 0001..9999)");
+        (std::string(key) == "from" ? from : to) = t->at;
     }
     const auto rows = station_.store().ledger(from, to);
     const bool csv = wants_csv(c);

@@ -57,7 +57,7 @@ HttpReply Routes::events(Call&) {
         const int tick = state->tick++;
         if (tick % 2 == 0) state->station = station_json(station_.summary());
         const std::string data =
-            json::serialize(json::object{{"station", state->station}, {"bays", bays_json(station_.bays())}});
+            json_text(json::object{{"station", state->station}, {"bays", bays_json(station_.bays())}});
         std::string out = tick == 0 ? "retry: 2000\n\n" : "";
         if (data != state->last) {
             state->last = data;

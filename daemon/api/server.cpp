@@ -11,6 +11,7 @@
 #include <boost/beast/http.hpp>
 #include <map>
 
+#include "daemon/api/http_request.hpp"
 #include "daemon/api/rate_limit.hpp"
 #include "daemon/common/blocking.hpp"
 #include "daemon/common/log.hpp"
@@ -20,18 +21,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
-
-namespace {
-
-HttpReply refusal(int status, const char* code, const char* message) {
-    return {status,
-            "application/json",
-            std::string(R"({"error":")") + code + R"(","message":")" + message + "\"}\n",
-            {},
-            {}};
-}
-
-}  // namespace
 
 // Shared with every connection coroutine: a frame destroyed with the
 // io_context after the Server is gone still finds its counters alive.
@@ -56,60 +45,88 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         }
     }
 
-    // Counts a connection for as long as it lives.
+    // A connection for as long as it lives: counted, and evictable while it
+    // waits for a request (idle keep-alive, or a request not yet complete).
+    struct Conn {
+        std::string client;
+        beast::tcp_stream* stream = nullptr;
+        std::uint64_t waiting_since = 0;  // order it began waiting for a request; 0 = busy
+    };
     struct Slot {
         Impl& impl;
-        std::string client;
-        Slot(Impl& i, std::string c) : impl(i), client(std::move(c)) {
-            ++impl.connections;
+        std::uint64_t id;
+        Slot(Impl& i, std::string client, beast::tcp_stream& stream) : impl(i), id(++i.next_id) {
+            impl.conns.emplace(id, Conn{client, &stream, 0});
             ++impl.per_client[client];
         }
-        ~Slot() {
-            --impl.connections;
-            if (--impl.per_client[client] == 0) impl.per_client.erase(client);
+        ~Slot() { impl.release(id); }
+        bool evicted() const { return !impl.conns.count(id); }
+        void waiting(bool yes) {
+            if (auto it = impl.conns.find(id); it != impl.conns.end())
+                it->second.waiting_since = yes ? ++impl.order : 0;
         }
     };
+
+    void release(std::uint64_t id) {
+        auto it = conns.find(id);
+        if (it == conns.end()) return;
+        if (--per_client[it->second.client] == 0) per_client.erase(it->second.client);
+        conns.erase(it);
+    }
+
+    // At the limits, the connection that has waited longest for a request
+    // makes room (any client's for the overall cap, the same client's for the
+    // per-client cap): idle sockets cannot lock out a new request, and without
+    // a tokens file every local client shares 127.0.0.1. False: all are busy.
+    bool make_room(const Slot& self, const std::string& client) {
+        while (conns.size() > limits.max_connections || per_client[client] > limits.max_connections_per_client) {
+            const bool same_client = per_client[client] > limits.max_connections_per_client;
+            auto victim = conns.end();
+            for (auto it = conns.begin(); it != conns.end(); ++it) {
+                const Conn& c = it->second;
+                if (it->first == self.id || c.waiting_since == 0 || (same_client && c.client != client)) continue;
+                if (victim == conns.end() || c.waiting_since < victim->second.waiting_since) victim = it;
+            }
+            if (victim == conns.end()) return false;
+            boost::system::error_code ec;
+            victim->second.stream->socket().close(ec);  // its read ends with operation_aborted
+            release(victim->first);
+        }
+        return true;
+    }
 
     asio::awaitable<void> serve(std::shared_ptr<Impl> self, beast::tcp_stream stream) {
         beast::flat_buffer buffer;
         boost::system::error_code ec;
         std::string remote;
         if (auto ep = stream.socket().remote_endpoint(ec); !ec) remote = ep.address().to_string();
-        Slot slot(*self, remote);
-        if (connections > limits.max_connections || per_client[remote] > limits.max_connections_per_client) {
+        Slot slot(*self, remote, stream);
+        if (!make_room(slot, remote)) {
             co_await send(stream, refusal(503, "too_many_connections", "too many connections; try again later"), false);
             co_return;
         }
         for (;;) {
-            http::request_parser<http::string_body> parser;
-            parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-            parser.body_limit(limits.max_body_bytes);
+            RequestParser parser;
+            apply_limits(parser, limits);
             stream.expires_after(limits.read_timeout);
+            slot.waiting(true);
             co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            slot.waiting(false);
+            if (slot.evicted()) co_return;
             if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof ||
                 ec == asio::error::connection_reset)
                 break;
             HttpReply reply;
             bool keep_alive = false;
-            if (ec == http::error::body_limit) {
-                reply = refusal(413, "body_too_large", "request body is larger than the API accepts");
-            } else if (ec == http::error::header_limit) {
-                reply = refusal(431, "headers_too_large", "request headers are larger than the API accepts");
-            } else if (ec) {
-                reply = refusal(400, "bad_request", "malformed HTTP request");
+            if (ec) {
+                reply = read_refusal(ec);
             } else if (!budget.allow(remote)) {
                 reply = refusal(429, "rate_limited", "too many requests from this client; slow down");
                 reply.headers["Retry-After"] = "1";
                 keep_alive = parser.get().keep_alive();
             } else {
-                auto& req = parser.get();
-                HttpRequest r{std::string(req.method_string()), std::string(req.target()), req.body(), remote, {}};
-                for (const auto& field : req) {
-                    std::string name(field.name_string());
-                    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-                    r.headers[name] = std::string(field.value());
-                }
-                keep_alive = req.keep_alive();
+                const HttpRequest r = to_request(parser, remote);
+                keep_alive = parser.get().keep_alive();
                 try {
                     reply = co_await on_pool(work, [&] { return handler(r); });
                 } catch (const std::exception& e) {
@@ -187,7 +204,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     ServerLimits limits;
     RateLimiter budget;
     std::function<void(int)> observer;
-    std::size_t connections = 0, event_streams = 0;
+    std::size_t event_streams = 0;
+    std::uint64_t next_id = 0, order = 0;
+    std::map<std::uint64_t, Conn> conns;
     std::map<std::string, std::size_t> per_client;
     bool stopping = false;
 };

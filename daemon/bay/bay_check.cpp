@@ -3,10 +3,25 @@
 #include "daemon/bay/bay.hpp"
 #include "daemon/common/blocking.hpp"
 #include "daemon/common/log.hpp"
+#include "daemon/common/utf8.hpp"
 #include "daemon/ingest/device_path.hpp"
 
 namespace dockd::bay {
 namespace asio = boost::asio;
+
+namespace {
+
+// What a recorder says of itself is stored, signed into manifests and served
+// as JSON, so it must be UTF-8: bytes that are not become U+FFFD here.
+void make_valid_utf8(drivers::Identity& id) {
+    for (std::string* text : {&id.vendor, &id.model}) *text = utf8_valid(*text);
+    if (id.firmware) id.firmware = utf8_valid(*id.firmware);
+    if (id.officer)
+        for (std::string* text : {&id.officer->no, &id.officer->name, &id.officer->unit_no, &id.officer->unit_name})
+            *text = utf8_valid(*text);
+}
+
+}  // namespace
 
 asio::awaitable<bool> Bay::identify(Session& s) {
     auto& rec = *s.recorder;
@@ -20,6 +35,7 @@ asio::awaitable<bool> Bay::identify(Session& s) {
         co_await fail(s, "recorder refused: " + ok.error().message);
         co_return false;
     }
+    make_valid_utf8(*identity);
     s.serial = shown_.serial = identity->serial;
     s.model = shown_.model = identity->model;
     s.firmware = identity->firmware;

@@ -18,11 +18,23 @@ using MillisTime = std::chrono::sys_time<std::chrono::milliseconds>;
 inline constexpr std::int64_t rfc3339_min_ms = -62135596800000;
 inline constexpr std::int64_t rfc3339_max_ms = 253402300799999;
 
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+// days_from_civil): exact for every year, no time_t or nanoseconds involved.
+std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day);
+// True for a real calendar day of years 0001..9999 (no 2027-02-31).
+bool valid_civil(int year, int month, int day);
+
+// Strict parses of untrusted text, years 0001..9999, in 64-bit milliseconds:
+// "YYYY-MM-DDTHH:MM:SS[.frac]Z" (hours 00..23, minutes and seconds 00..59;
+// no leap second, which the station never writes) and "YYYY-MM-DD" (midnight
+// UTC). Anything else, e.g. 9999-99-99, 2027-02-31 or T25:61:61Z, is nullopt.
+std::optional<MillisTime> parse_rfc3339_ms(std::string_view text);
+std::optional<MillisTime> parse_date_ms(std::string_view text);
+
 // RFC 3339 UTC with millisecond precision: "2026-11-23T18:02:11.250Z".
 std::string rfc3339(SystemTime t);
+// As parse_rfc3339_ms, but nullopt also outside SystemTime's 1677..2262.
 std::optional<SystemTime> parse_rfc3339(std::string_view text);
-// "YYYY-MM-DD" → midnight UTC of that day.
-std::optional<SystemTime> parse_date(std::string_view text);
 
 // RFC 3339 of a device time; nullopt outside years 0001..9999.
 std::optional<std::string> rfc3339(MillisTime t);

@@ -198,8 +198,12 @@ struct LoadResult {
     std::vector<ConfigError> errors;  // sorted by line
 };
 
-// Reads and validates the file; an unreadable file gives one error at line 0
-// ("FILE:0: cannot read: ...").
+// The configuration is one YAML document, UTF-8, in a regular file of at most
+// this size (a reference config is ~15 KiB).
+inline constexpr std::size_t max_config_bytes = 1 << 20;
+
+// Reads and validates the file; a file that cannot be read, is not a regular
+// file or is too large gives one error at line 0 ("FILE:0: cannot read: ...").
 LoadResult load_config(const std::filesystem::path& file);
 
 // Validates yaml_text as if read from file: errors name it and relative paths

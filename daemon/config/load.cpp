@@ -1,27 +1,98 @@
 // Entry points: read a file, parse its YAML, and run every section's parser.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/common/result.hpp"
+#include "daemon/common/utf8.hpp"
 #include "daemon/config/reader.hpp"
 
 namespace dockd::config {
+namespace {
+
+int line_at(const std::string& text, std::size_t pos) {
+    return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+}
+
+// The stream must be UTF-8 (YAML 1.2 §5.2 as dockd reads it) without NUL
+// bytes: names and paths from here reach JSON, the journal and syscalls.
+bool check_text(detail::Context& ctx, const std::string& text) {
+    const std::size_t bad = utf8_invalid_at(text);
+    if (bad != std::string::npos) {
+        ctx.error(line_at(text, bad), "not valid UTF-8 (byte " + std::to_string(bad) + "); the file must be UTF-8");
+        return false;
+    }
+    if (const auto nul = text.find('\0'); nul != std::string::npos) {
+        ctx.error(line_at(text, nul), "NUL byte in the file");
+        return false;
+    }
+    return true;
+}
+
+// Escapes in quoted scalars ("\0", "\x80") can still make text that is not
+// UTF-8 or holds NUL: every key and value is checked once decoded.
+void check_scalars(detail::Context& ctx, const YAML::Node& node) {
+    if (node.IsScalar()) {
+        const std::string& v = node.Scalar();
+        if (utf8_invalid_at(v) != std::string::npos || v.find('\0') != std::string::npos)
+            ctx.error(node, "a NUL character or text that is not UTF-8 (from an escape?)");
+    } else if (node.IsSequence()) {
+        for (const auto& item : node) check_scalars(ctx, item);
+    } else if (node.IsMap()) {
+        for (const auto& kv : node) {
+            check_scalars(ctx, kv.first);
+            check_scalars(ctx, kv.second);
+        }
+    }
+}
+
+// The line that starts the second document: its "---" marker, or its first
+// node when the first document ended with "...".
+int second_document_line(const std::string& text, const YAML::Node& second) {
+    int line = 1, marker = 0;
+    const int node_line = second.Mark().line + 1;
+    for (std::size_t pos = 0; pos < text.size() && line <= node_line; ++line) {
+        const auto end = std::min(text.find('\n', pos), text.size());
+        const std::string_view l(text.data() + pos, end - pos);
+        if (l.substr(0, 3) == "---" && (l.size() == 3 || l[3] == ' ' || l[3] == '\t' || l[3] == '\r')) marker = line;
+        pos = end + 1;
+    }
+    return marker > 0 ? marker : node_line;
+}
+
+// One document only: a second one ("---") would otherwise be ignored unread.
+std::optional<YAML::Node> one_document(detail::Context& ctx, const std::string& text) {
+    std::vector<YAML::Node> docs;
+    try {
+        docs = YAML::LoadAll(text);
+    } catch (const YAML::Exception& e) {
+        ctx.error(e.mark.line + 1, "YAML syntax error: " + e.msg);
+        return std::nullopt;
+    }
+    if (docs.size() > 1) {
+        ctx.error(second_document_line(text, docs[1]),
+                  "a second YAML document; the configuration is one document (remove the '---' line)");
+        return std::nullopt;
+    }
+    return docs.empty() ? YAML::Node() : docs.front();
+}
+
+}  // namespace
 
 LoadResult parse_config(const std::string& yaml_text, const std::filesystem::path& file) {
     std::error_code ec;
     std::filesystem::path source = std::filesystem::absolute(file.empty() ? "." : file, ec).lexically_normal();
     detail::Context ctx{file.string(), file.empty() ? source : source.parent_path(), {}, {}};
 
-    YAML::Node doc;
-    try {
-        doc = YAML::Load(yaml_text);
-    } catch (const YAML::Exception& e) {
-        ctx.error(e.mark.line + 1, "YAML syntax error: " + e.msg);
-        return {std::nullopt, std::move(ctx.errors)};
-    }
+    std::optional<YAML::Node> parsed;
+    if (check_text(ctx, yaml_text)) parsed = one_document(ctx, yaml_text);
+    if (parsed) check_scalars(ctx, *parsed);
+    if (!ctx.errors.empty()) return {std::nullopt, std::move(ctx.errors)};
+    const YAML::Node& doc = *parsed;
 
     Config cfg;
     cfg.source = file.empty() ? std::filesystem::path() : source;
@@ -50,27 +121,49 @@ LoadResult parse_config(const std::string& yaml_text, const std::filesystem::pat
     return result;
 }
 
-LoadResult load_config(const std::filesystem::path& file) {
-    auto fail = [&file](int err) {
-        return LoadResult{std::nullopt, {{file.string(), 0, std::string("cannot read: ") + std::strerror(err)}}};
-    };
-    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return fail(errno);
-    std::string text;
-    char buf[65536];
-    for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+namespace {
+
+// Only a regular file, read whole up to max_config_bytes: a FIFO would block
+// start-up and /dev/zero would never end (open is non-blocking for that).
+Result<std::string> read_config_file(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) return sys_error("cannot read");
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return sys_error("cannot read");
+    if (!S_ISREG(st.st_mode))
+        return Error{std::string("not a regular file (") +
+                     (S_ISDIR(st.st_mode)    ? "a directory"
+                      : S_ISFIFO(st.st_mode) ? "a FIFO"
+                      : S_ISCHR(st.st_mode)  ? "a character device"
+                      : S_ISBLK(st.st_mode)  ? "a block device"
+                                             : "a socket") +
+                     "); the configuration must be a regular file"};
+    const std::string too_big = "larger than " + std::to_string(max_config_bytes >> 20) + " MiB, the limit";
+    if (static_cast<std::uint64_t>(st.st_size) > max_config_bytes) return Error{too_big};
+    std::string text(max_config_bytes + 1, '\0');
+    std::size_t got = 0;
+    while (got < text.size()) {
+        const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int err = errno;
-            ::close(fd);
-            return fail(err);
-        }
+        if (n < 0) return sys_error("cannot read");
         if (n == 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
+        got += static_cast<std::size_t>(n);
     }
-    ::close(fd);
-    return parse_config(text, file);
+    if (got > max_config_bytes) return Error{too_big};  // it grew while being read
+    text.resize(got);
+    return text;
+}
+
+}  // namespace
+
+LoadResult load_config(const std::filesystem::path& file) {
+    auto text = read_config_file(file);
+    if (!text) return LoadResult{std::nullopt, {{file.string(), 0, text.error().message}}};
+    return parse_config(*text, file);
 }
 
 }  // namespace dockd::config

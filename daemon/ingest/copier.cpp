@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "daemon/common/utf8.hpp"
 #include "daemon/crypto/sha256.hpp"
 #include "daemon/ingest/read_ahead.hpp"
 
@@ -68,13 +69,6 @@ namespace {
 constexpr std::size_t max_component_bytes = 255;
 // An extension longer than this is part of the name, not a type.
 constexpr std::size_t max_extension_bytes = 16;
-
-// Cuts s to at most n bytes without splitting a UTF-8 sequence.
-std::string utf8_prefix(std::string_view s, std::size_t n) {
-    if (s.size() <= n) return std::string(s);
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-    return std::string(s.substr(0, n));
-}
 
 }  // namespace
 

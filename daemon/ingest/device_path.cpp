@@ -2,36 +2,9 @@
 
 #include <cstdio>
 
+#include "daemon/common/utf8.hpp"
+
 namespace dockd::ingest {
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid
-// (overlong forms, surrogates and code points above U+10FFFF are invalid).
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) return 1;
-    std::size_t len = 0;
-    unsigned cp = 0;
-    if ((c & 0xE0) == 0xC0)
-        len = 2, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0)
-        len = 3, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0)
-        len = 4, cp = c & 0x07;
-    else
-        return 0;
-    if (i + len > s.size()) return 0;
-    for (std::size_t k = 1; k < len; ++k) {
-        const auto cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    static constexpr unsigned min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return len;
-}
-
-}  // namespace
 
 Result<void> check_device_path(std::string_view path) {
     if (path.empty()) return Error{"empty name"};

@@ -30,6 +30,10 @@ TEST(ApiTokens, BadFilesAreRefusedWithTheLine) {
     ASSERT_FALSE(shorty.ok());
     EXPECT_EQ(shorty.error().message, "t:2: token shorter than 16 characters");
     EXPECT_FALSE(parse_tokens("# only comments\n", "t").ok());
+    // The name goes into the access register and its JSON: UTF-8 only.
+    auto name = parse_tokens("abcdefghijklmnop1 viewer 张伟\nabcdefghijklmnop2 viewer Zh\xE5\xBC\n", "t");
+    ASSERT_FALSE(name.ok());
+    EXPECT_EQ(name.error().message, "t:2: the name is not valid UTF-8");
 }
 
 TEST(ApiTokens, AuthenticateMatchesWholeTokensOnly) {

@@ -3,6 +3,7 @@
 
 #include "daemon/api/json_views.hpp"
 #include "daemon/api/metrics.hpp"
+#include "daemon/api/query.hpp"
 
 namespace dockd::api {
 namespace {
@@ -46,6 +47,29 @@ TEST(LedgerSpan, SecondsBetweenFirstAndLastRecording) {
     EXPECT_EQ(span_s(std::string("2026-11-23T08:00:00.000Z"), std::string("2026-11-23T08:01:30.500Z")), 90);
     EXPECT_FALSE(span_s(std::nullopt, std::string("2026-11-23T08:00:00Z")).has_value());
     EXPECT_FALSE(span_s(std::string("garbage"), std::string("2026-11-23T08:00:00Z")).has_value());
+}
+
+TEST(LedgerSpan, WholeRangeOfDeviceClocksWithoutOverflow) {
+    EXPECT_EQ(span_s(std::string("0001-01-01T00:00:00.000Z"), std::string("9999-12-31T23:59:59.999Z")),
+              (rfc3339_max_ms - rfc3339_min_ms) / 1000);
+}
+
+TEST(DateParam, DaysAndTimesOfYears0001To9999AsStoreBounds) {
+    EXPECT_EQ(date_param("2000-01-01", false)->at, "2000-01-01T00:00:00.000Z");
+    EXPECT_EQ(date_param("2026-02-28", true)->at, "2026-03-01T00:00:00.000Z");  // "to" includes the whole day
+    EXPECT_EQ(date_param("1600-01-01", true)->at, "1600-01-02T00:00:00.000Z");
+    EXPECT_EQ(date_param("0001-01-01", false)->at, "0001-01-01T00:00:00.000Z");
+    EXPECT_EQ(date_param("2026-11-23T18:02:11.5Z", true)->at, "2026-11-23T18:02:11.500Z");
+    // The end of 9999-12-31 cannot be written in RFC 3339: no upper bound at all.
+    const auto end = date_param("9999-12-31", true);
+    ASSERT_TRUE(end);
+    EXPECT_FALSE(end->at.has_value());
+}
+
+TEST(DateParam, RefusesDatesThatDoNotExist) {
+    for (const char* bad : {"9999-99-99", "2027-02-31", "2026-01-01T25:61:61Z", "T25:61:61Z", "10000-01-01",
+                            "2026-01-01T00:00:00+08:00", "yesterday"})
+        EXPECT_FALSE(date_param(bad, false).has_value()) << bad;
 }
 
 TEST(UploadFailureReason, StableLabelsFromErrorText) {
