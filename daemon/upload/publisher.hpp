@@ -45,6 +45,7 @@ private:
     custody::Store& store_;
     crypto::KeyRing& keys_;
     std::string station_id_;
+    config::RetentionConfig retention_;  // retain_until of the files an amendment names
     config::Millis interval_;
     std::vector<std::string> targets_;
     custody::SegmentLimits limits_;
