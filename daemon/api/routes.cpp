@@ -49,20 +49,22 @@ Routes::Routes(station::Station& station, std::vector<TokenEntry> tokens)
         {"GET", "/api/v1/events", V, &Routes::events},
         {"GET", "/metrics", V, &Routes::metrics},
         {"GET", "/api/v1/dockings", V, &Routes::dockings},
-        {"GET", "/api/v1/dockings/{id}", V, &Routes::docking},
+        {"GET", "/api/v1/dockings/{id}", V, &Routes::docking, true},
         {"POST", "/api/v1/dockings/{id}/retain", M, &Routes::retain_docking},
         {"POST", "/api/v1/dockings/{id}/annotations", M, &Routes::annotate_docking},
-        {"GET", "/api/v1/files", V, &Routes::files},
-        {"GET", "/api/v1/files/{id}", V, &Routes::file},
+        {"GET", "/api/v1/files", V, &Routes::files, true},
+        {"GET", "/api/v1/files/{id}", V, &Routes::file, true},
         {"POST", "/api/v1/files/{id}/retain", M, &Routes::retain_file},
         {"POST", "/api/v1/files/{id}/annotations", M, &Routes::annotate_file},
         {"POST", "/api/v1/assignments", M, &Routes::assign},
         {"GET", "/api/v1/uploads", V, &Routes::uploads},
-        {"GET", "/api/v1/ledger", M, &Routes::ledger},
+        {"GET", "/api/v1/ledger", M, &Routes::ledger, true},
         {"GET", "/api/v1/access-log", M, &Routes::access_log},
-        {"GET", "/api/v1/export/dockings/{id}", M, &Routes::export_docking},
+        {"GET", "/api/v1/export/dockings/{id}", M, &Routes::export_docking, true},
         {"GET", "/api/v1/audit/verify", V, &Routes::verify},
         {"GET", "/api/v1/keys", V, &Routes::keys},
+        {"GET", "/api/v1/stats", M, &Routes::stats},
+        {"GET", "/api/v1/undescribed", V, &Routes::undescribed},
         {"POST", "/api/v1/keys/rotate", M, &Routes::rotate_key},
     };
 }
@@ -132,7 +134,17 @@ HttpReply Routes::dispatch(const HttpRequest& req) {
         return error_reply(403, "forbidden",
                            req.method + " " + path + " needs the manager role; " + caller->name + " is a viewer");
     Call c{req, *caller, std::move(params), std::move(query)};
+    if (auto refused = refuse_unapproved(*found, c)) return *refused;
     return (this->*(found->handler))(c);
+}
+
+std::optional<HttpReply> Routes::refuse_unapproved(const Route& r, const Call& c) {
+    if (!r.footage || !station_.config().api.require_approval_ref) return std::nullopt;
+    if (!c.req.header("x-approval-ref").empty()) return std::nullopt;
+    // The attempt is a look-up too (seed R6: every look-up registered).
+    register_access(c, "refused (approval_required): " + c.req.method + " " + c.req.target);
+    return error_reply(403, "approval_required",
+                       "this station requires an approval reference (X-Approval-Ref) for footage metadata and exports");
 }
 
 void Routes::register_access(const Call& c, const std::string& what) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,8 +36,14 @@ private:
         std::string method, pattern;
         Role role;
         Handler handler;
+        // Reads footage metadata or exports it (seed R6): registered, and
+        // refused without X-Approval-Ref when api.require_approval_ref is set.
+        bool footage = false;
     };
     HttpReply dispatch(const HttpRequest& req);
+    // 403 approval_required, itself registered, when a footage route lacks
+    // the approval reference the configuration requires; nullopt otherwise.
+    std::optional<HttpReply> refuse_unapproved(const Route& r, const Call& c);
     // Writes the access register (seed R6): who, when, what, approval reference.
     void register_access(const Call& c, const std::string& what);
 
@@ -64,6 +71,9 @@ private:
     HttpReply access_log(Call& c);
     HttpReply export_docking(Call& c);
     HttpReply verify(Call& c);
+    // routes_rules.cpp (issue 14)
+    HttpReply stats(Call& c);
+    HttpReply undescribed(Call& c);
     // routes_keys.cpp
     HttpReply keys(Call& c);
     HttpReply rotate_key(Call& c);
