@@ -53,7 +53,7 @@ json::value undescribed_json(const std::vector<station::OfficerUndescribed>& lis
             json::object{{"officer_no", o.officer_no.empty() ? json::value(nullptr) : json::value(o.officer_no)},
                          {"officer_name", o.officer_name},
                          {"unit_name", o.unit_name},
-                         {"count", o.files.size()},
+                         {"count", o.count},
                          {"files", std::move(files)}});
     }
     return out;

@@ -194,6 +194,14 @@ struct UndescribedFile {
     std::string officer_no, officer_name, unit_name;  // "" when unknown
 };
 
+// Undescribed files of one officer ingested on one local day (the deadline
+// depends on nothing else), for the alerts: one row per (officer, day).
+struct UndescribedCount {
+    std::string officer_no, officer_name, unit_name, day;  // day: local YYYY-MM-DD of ingest
+    std::int64_t files = 0;
+    std::string oldest_ingested_at;
+};
+
 // One group of the annual review (seed R12, DESIGN §13 stats).
 struct StatsRow {
     std::string group;

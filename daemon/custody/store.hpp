@@ -138,6 +138,8 @@ public:
     // --- regulation rules (issue 14) --- store_rules.cpp
     // Staged or archived files never described, ingested before the cutoff, oldest first.
     std::vector<UndescribedFile> undescribed(const std::string& ingested_before_rfc3339, int limit);
+    // The same, counted per officer and local day of ingest (cheap at any size).
+    std::vector<UndescribedCount> undescribed_counts(const std::string& ingested_before_rfc3339);
     // long_term files (seed R8) ingested before the cutoff and confirmed by
     // fewer than `copies` targets.
     std::int64_t long_term_short_of_copies(const std::string& ingested_before_rfc3339, int copies);

@@ -36,6 +36,20 @@ std::vector<UndescribedFile> Store::undescribed(const std::string& ingested_befo
     return out;
 }
 
+std::vector<UndescribedCount> Store::undescribed_counts(const std::string& ingested_before_rfc3339) {
+    std::lock_guard lock(mutex_);
+    std::vector<UndescribedCount> out;
+    auto st = db_.prepare(
+        "SELECT COALESCE(d.officer_no,''), COALESCE(o.name,''), COALESCE(o.unit_name,''), "
+        "date(f.ingested_at, 'localtime') AS day, COUNT(*), MIN(f.ingested_at) FROM files f "
+        "JOIN dockings d ON d.id=f.docking_id LEFT JOIN officers o ON o.no=d.officer_no "
+        "WHERE f.described_at IS NULL AND f.ingested_at < ?1 AND f.state IN ('staged','archived') "
+        "GROUP BY 1, 4 ORDER BY 1, 4");
+    st.bind(1, ingested_before_rfc3339);
+    while (st.step()) out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.int64(4), st.text(5)});
+    return out;
+}
+
 std::int64_t Store::long_term_short_of_copies(const std::string& ingested_before_rfc3339, int copies) {
     std::lock_guard lock(mutex_);
     auto st = db_.prepare(

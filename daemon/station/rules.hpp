@@ -21,12 +21,19 @@ struct UndescribedEntry {
 // Past-due files of one custodian, oldest first.
 struct OfficerUndescribed {
     std::string officer_no, officer_name, unit_name;
-    std::vector<UndescribedEntry> files;
+    std::int64_t count = 0;
+    std::string oldest_ingested_at;
+    std::vector<UndescribedEntry> files;  // empty from overdue_counts
 };
 
 // At most `limit` files are read; officers sorted by number ("" last: no custodian known).
 std::vector<OfficerUndescribed> overdue_descriptions(custody::Store& store, const config::RetentionConfig& r,
                                                      std::chrono::system_clock::time_point now, int limit = 10000);
+
+// Counts only, per officer: what the alerts and metrics need, read per
+// (officer, local day) so it stays cheap on a store of a million files.
+std::vector<OfficerUndescribed> overdue_counts(custody::Store& store, const config::RetentionConfig& r,
+                                               std::chrono::system_clock::time_point now);
 
 // "undescribed: ..." per officer, and "long_term_copies: ..." when any file is short.
 std::vector<std::string> rule_alerts(const std::vector<OfficerUndescribed>& undescribed, std::int64_t short_of_copies,

@@ -276,8 +276,8 @@ StationSummary Station::summary() {
                            o.last_undocked_at);
     // Seed R9 and R8 (issue 14): descriptions past their deadline, copies short.
     const auto now = std::chrono::system_clock::now();
-    s.undescribed = overdue_descriptions(*store_, cfg_.retention, now);
-    for (const auto& o : s.undescribed) s.undescribed_files += static_cast<std::int64_t>(o.files.size());
+    s.undescribed = overdue_counts(*store_, cfg_.retention, now);
+    for (const auto& o : s.undescribed) s.undescribed_files += o.count;
     if (!cfg_.upload.targets.empty())
         s.long_term_short_of_copies = store_->long_term_short_of_copies(rfc3339(now - cfg_.retention.upload_deadline),
                                                                         cfg_.retention.long_term_copies);

@@ -106,8 +106,12 @@ class Retention(unittest.TestCase):
         amendments = os.path.join(st.archive, "amendments", st.station_id)
 
         def docs_written():
-            return [json.load(open(os.path.join(b, n))) for b, _, ns in os.walk(amendments) for n in ns
-                    if n.endswith(".json")]
+            docs = []
+            for b, _, ns in os.walk(amendments):
+                for n in (n for n in ns if n.endswith(".json")):
+                    with open(os.path.join(b, n)) as f:
+                        docs.append(json.load(f))
+            return docs
         docs = wait_for(docs_written, 60, "the amendment", 0.3)
         self.assertEqual(len(docs), 1, docs)
         change = docs[0]["changes"][0]
