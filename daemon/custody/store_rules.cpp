@@ -86,19 +86,20 @@ std::vector<StatsRow> Store::stats(const std::string& by, const std::optional<st
     const std::string due_of =
         due.after_s ? "strftime('%Y-%m-%dT%H:%M:%fZ', f.ingested_at, '+" + std::to_string(*due.after_s) + " seconds')"
                     : "(SELECT dd.due FROM temp.describe_due dd WHERE dd.day = date(f.ingested_at, 'localtime'))";
-    // Per docking first (files, bytes, late descriptions), then per group.
-    auto st = db_.prepare(
-        "WITH per AS (SELECT " + *group + " AS grp, " + late_docking + " AS late, " +
-        "(SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')) AS files, "
-        "(SELECT COALESCE(SUM(f.size),0) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')) "
-        "AS bytes, (SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived') AND "
-        "COALESCE(f.described_at, ?3) > COALESCE(" +
-        due_of +
-        ", ?3)) AS described_late "
-        "FROM dockings d LEFT JOIN officers o ON o.no=d.officer_no "
-        "WHERE (?1 IS NULL OR d.docked_at >= ?1) AND (?2 IS NULL OR d.docked_at < ?2)) "
-        "SELECT grp, COUNT(*), SUM(files), SUM(bytes), SUM(late), SUM(described_late) FROM per "
-        "GROUP BY grp ORDER BY grp");
+    // The dockings in range with their group, then one pass over their files
+    // (count, bytes, late descriptions), then per group.
+    auto st =
+        db_.prepare("WITH per AS (SELECT d.id AS id, " + *group + " AS grp, " + late_docking + " AS late " +
+                    "FROM dockings d LEFT JOIN officers o ON o.no=d.officer_no "
+                    "WHERE (?1 IS NULL OR d.docked_at >= ?1) AND (?2 IS NULL OR d.docked_at < ?2)), "
+                    "fa AS (SELECT f.docking_id AS id, COUNT(*) AS files, SUM(f.size) AS bytes, "
+                    "SUM(COALESCE(f.described_at, ?3) > COALESCE(" +
+                    due_of +
+                    ", ?3)) AS described_late FROM per JOIN files f ON f.docking_id=per.id "
+                    "WHERE f.state IN ('staged','archived') GROUP BY f.docking_id) "
+                    "SELECT per.grp, COUNT(*), COALESCE(SUM(fa.files),0), COALESCE(SUM(fa.bytes),0), SUM(per.late), "
+                    "COALESCE(SUM(fa.described_late),0) FROM per LEFT JOIN fa ON fa.id=per.id "
+                    "GROUP BY per.grp ORDER BY per.grp");
     st.bind(1, from_rfc3339).bind(2, to_rfc3339).bind(3, now_rfc3339);
     std::vector<StatsRow> out;
     while (st.step()) {
