@@ -9,8 +9,6 @@
 namespace dockd::api {
 namespace json = boost::json;
 
-namespace {
-
 std::string csv_field(const std::string& s) {
     // A leading = + - @ would run as a formula in a spreadsheet (CSV injection).
     // A plain negative number stays as it is.
@@ -24,6 +22,8 @@ std::string csv_field(const std::string& s) {
     for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
     return out + "\"";
 }
+
+namespace {
 
 template <class T>
 std::string csv_opt(const std::optional<T>& v) {
@@ -78,6 +78,8 @@ json::value station_json(const station::StationSummary& s) {
                                         ? json::value(*s.queue.oldest_unarchived_age_ms / 1000)
                                         : json::value(nullptr)},
         {"overdue_recorders", overdue},
+        {"undescribed_files", s.undescribed_files},
+        {"long_term_short_of_copies", s.long_term_short_of_copies},
         {"public_key", s.public_key_pem},
         {"alerts", alerts},
     };
@@ -141,6 +143,8 @@ json::value file_json(const custody::FileRecord& f) {
                         {"archived_at", opt(f.archived_at)},
                         {"purged_at", opt(f.purged_at)},
                         {"retention", f.retention},
+                        {"retention_class", f.class_name()},
+                        {"described_at", opt(f.described_at)},
                         {"important", f.important}};
 }
 
@@ -179,6 +183,7 @@ json::value annotation_json(const custody::Annotation& a) {
                         {"case_no", a.case_no},
                         {"category", a.category},
                         {"note", a.note},
+                        {"place", a.place},
                         {"by", a.by},
                         {"at", a.at}};
 }

@@ -24,6 +24,13 @@ boost::json::value access_json(const std::vector<custody::AccessEntry>& rows);
 // RFC 4180 CSV, UTF-8 with a BOM so spreadsheet programs read Chinese names.
 std::string ledger_csv(const std::vector<custody::LedgerRow>& rows);
 std::string access_csv(const std::vector<custody::AccessEntry>& rows);
+// One CSV field: quoted when needed, spreadsheet formulas defused.
+std::string csv_field(const std::string& s);
+// Issue 14 (rules_views.cpp): the review statistics (seed R12) and the files
+// past their description deadline by officer (R9).
+boost::json::value stats_json(const std::vector<custody::StatsRow>& rows);
+std::string stats_csv(const std::vector<custody::StatsRow>& rows, const std::string& by);
+boost::json::value undescribed_json(const std::vector<station::OfficerUndescribed>& list);
 // Seconds between two RFC 3339 times, when both parse.
 std::optional<std::int64_t> span_s(const std::optional<std::string>& from, const std::optional<std::string>& to);
 

@@ -39,10 +39,19 @@ struct Writer {
 // (bay_fault) or "bay N: ..." (bay_error). Every code is present, 0 when clear,
 // so alert rules and dashboards always find the series.
 std::map<std::string, int> alerts_by_code(const std::vector<std::string>& alerts) {
-    std::map<std::string, int> n{
-        {"upload_deadline", 0},     {"disk_low", 0},  {"upload_failing", 0}, {"overdue", 0},
-        {"host_clock_unsynced", 0}, {"bay_fault", 0}, {"bay_error", 0},      {"credentials", 0},
-        {"no_bucket", 0},           {"conflict", 0},  {"other", 0}};
+    std::map<std::string, int> n{{"upload_deadline", 0},
+                                 {"disk_low", 0},
+                                 {"upload_failing", 0},
+                                 {"overdue", 0},
+                                 {"host_clock_unsynced", 0},
+                                 {"bay_fault", 0},
+                                 {"bay_error", 0},
+                                 {"credentials", 0},
+                                 {"no_bucket", 0},
+                                 {"conflict", 0},
+                                 {"undescribed", 0},
+                                 {"long_term_copies", 0},
+                                 {"other", 0}};
     for (const auto& a : alerts) {
         std::string code = a.substr(0, a.find(':'));
         if (code.starts_with("bay ")) code = code.ends_with(" fault") ? "bay_fault" : "bay_error";
@@ -154,6 +163,12 @@ std::string MetricsState::render(station::Station& station) {
     for (const auto& [code, n] : alerts_by_code(s.alerts)) w.sample("dockd_alerts_by_code", "code=\"" + code + "\"", n);
     w.family("dockd_overdue_recorders", "gauge", "Recorders not docked within 24 h of their last undock.");
     w.sample("dockd_overdue_recorders", "", s.overdue.size());
+    w.family("dockd_undescribed_files", "gauge",
+             "Files without case number or category past retention.describe_deadline (seed R9).");
+    w.sample("dockd_undescribed_files", "", s.undescribed_files);
+    w.family("dockd_long_term_short_of_copies", "gauge",
+             "Long-term files confirmed by fewer than retention.long_term_copies targets past the upload deadline.");
+    w.sample("dockd_long_term_short_of_copies", "", s.long_term_short_of_copies);
     w.family("dockd_host_clock_synced", "gauge", "1 when the host clock is NTP-synchronised.");
     w.sample("dockd_host_clock_synced", "", s.host_clock_synced ? 1 : 0);
     w.family("dockd_api_replies_total", "counter", "HTTP replies of the API by status code.");

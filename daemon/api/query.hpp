@@ -60,6 +60,27 @@ inline std::optional<DateBound> date_param(const std::string& value, bool end_of
     return DateBound{rfc3339(millis_time(ms))};
 }
 
+// ?from=&to= of the ledger and the statistics into RFC 3339 bounds, or the 400 to send.
+inline std::optional<HttpReply> date_range(const std::map<std::string, std::string>& q,
+                                           std::optional<std::string>& from, std::optional<std::string>& to) {
+    for (const char* key : {"from", "to"}) {
+        const auto it = q.find(key);
+        if (it == q.end()) continue;
+        const bool is_to = std::string(key) == "to";
+        auto t = date_param(it->second, is_to);
+        if (!t)
+            return error_reply(400, "bad_date", std::string(key) + " must be YYYY-MM-DD or RFC 3339 (years 0001..9999)");
+        (is_to ? to : from) = t->at;
+    }
+    return std::nullopt;
+}
+
+// CSV by ?format=csv, else by Accept: text/csv.
+inline bool wants_csv(const std::map<std::string, std::string>& q, const std::string& accept) {
+    const auto it = q.find("format");
+    return it != q.end() ? it->second == "csv" : accept.find("text/csv") != std::string::npos;
+}
+
 // The body as a JSON object, or the 400 to send.
 inline std::variant<boost::json::object, HttpReply> json_body(const std::string& body) {
     boost::system::error_code ec;

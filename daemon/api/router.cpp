@@ -47,20 +47,22 @@ Router::Router(std::vector<TokenEntry> tokens) : tokens_(std::move(tokens)) {
         {"GET", "/api/v1/events", V, E::events},
         {"GET", "/metrics", V, E::metrics},
         {"GET", "/api/v1/dockings", V, E::dockings},
-        {"GET", "/api/v1/dockings/{id}", V, E::docking},
+        {"GET", "/api/v1/dockings/{id}", V, E::docking, true},
         {"POST", "/api/v1/dockings/{id}/retain", M, E::retain_docking},
         {"POST", "/api/v1/dockings/{id}/annotations", M, E::annotate_docking},
-        {"GET", "/api/v1/files", V, E::files},
-        {"GET", "/api/v1/files/{id}", V, E::file},
+        {"GET", "/api/v1/files", V, E::files, true},
+        {"GET", "/api/v1/files/{id}", V, E::file, true},
         {"POST", "/api/v1/files/{id}/retain", M, E::retain_file},
         {"POST", "/api/v1/files/{id}/annotations", M, E::annotate_file},
         {"POST", "/api/v1/assignments", M, E::assign},
         {"GET", "/api/v1/uploads", V, E::uploads},
-        {"GET", "/api/v1/ledger", M, E::ledger},
+        {"GET", "/api/v1/ledger", M, E::ledger, true},
         {"GET", "/api/v1/access-log", M, E::access_log},
-        {"GET", "/api/v1/export/dockings/{id}", M, E::export_docking},
+        {"GET", "/api/v1/export/dockings/{id}", M, E::export_docking, true},
         {"GET", "/api/v1/audit/verify", V, E::verify},
         {"GET", "/api/v1/keys", V, E::keys},
+        {"GET", "/api/v1/stats", M, E::stats},
+        {"GET", "/api/v1/undescribed", V, E::undescribed},
         {"POST", "/api/v1/keys/rotate", M, E::rotate_key},
     };
 }
@@ -120,6 +122,7 @@ std::variant<Routed, HttpReply> Router::route(const HttpRequest& req) const {
         return error_reply(403, "forbidden",
                            req.method + " " + path + " needs the manager role; " + caller->name + " is a viewer");
     out.endpoint = found->endpoint;
+    out.footage = found->footage;
     out.caller = std::move(*caller);
     return out;
 }

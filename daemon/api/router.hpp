@@ -38,10 +38,13 @@ enum class Endpoint {
     verify,
     keys,
     rotate_key,
+    stats,
+    undescribed,
 };
 
 struct Routed {
     Endpoint endpoint = Endpoint::page;
+    bool footage = false;  // seed R6: see Router's table
     Caller caller;
     std::map<std::string, std::string> params;  // {id} etc. from the path; "path" for the page
     std::map<std::string, std::string> query;   // decoded; a key given twice is refused
@@ -65,6 +68,9 @@ private:
         std::string method, pattern;
         Role role;
         Endpoint endpoint;
+        // Reads footage metadata or exports it (seed R6): registered, and
+        // refused without X-Approval-Ref when api.require_approval_ref is set.
+        bool footage = false;
     };
     mutable std::mutex tokens_mutex_;
     std::vector<TokenEntry> tokens_;

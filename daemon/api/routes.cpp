@@ -25,6 +25,8 @@ HttpReply Routes::dispatch(const HttpRequest& req) {
     if (auto* refused = std::get_if<HttpReply>(&routed)) return std::move(*refused);
     auto& r = std::get<Routed>(routed);
     Call c{req, std::move(r.caller), std::move(r.params), std::move(r.query)};
+    if (r.footage)
+        if (auto refused = refuse_unapproved(c)) return *refused;
     return handle(r.endpoint, c);
 }
 
@@ -77,8 +79,21 @@ HttpReply Routes::handle(Endpoint e, Call& c) {
             return keys(c);
         case Endpoint::rotate_key:
             return rotate_key(c);
+        case Endpoint::stats:
+            return stats(c);
+        case Endpoint::undescribed:
+            return undescribed(c);
     }
     return error_reply(404, "not_found", "no route");
+}
+
+std::optional<HttpReply> Routes::refuse_unapproved(const Call& c) {
+    if (!station_.config().api.require_approval_ref) return std::nullopt;
+    if (!c.req.header("x-approval-ref").empty()) return std::nullopt;
+    // The attempt is a look-up too (seed R6: every look-up registered).
+    register_access(c, "refused (approval_required): " + c.req.method + " " + c.req.target);
+    return error_reply(403, "approval_required",
+                       "this station requires an approval reference (X-Approval-Ref) for footage metadata and exports");
 }
 
 void Routes::register_access(const Call& c, const std::string& what) {

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ public:
 private:
     HttpReply dispatch(const HttpRequest& req);
     HttpReply handle(Endpoint e, Call& c);
+    // 403 approval_required, itself registered, when a footage route (seed
+    // R6) lacks the approval reference the configuration requires.
+    std::optional<HttpReply> refuse_unapproved(const Call& c);
     // Writes the access register (seed R6): who, when, what, approval reference.
     void register_access(const Call& c, const std::string& what);
 
@@ -64,6 +68,9 @@ private:
     HttpReply access_log(Call& c);
     HttpReply export_docking(Call& c);
     HttpReply verify(Call& c);
+    // routes_rules.cpp (issue 14)
+    HttpReply stats(Call& c);
+    HttpReply undescribed(Call& c);
     // routes_keys.cpp
     HttpReply keys(Call& c);
     HttpReply rotate_key(Call& c);

@@ -5,13 +5,15 @@
 #include "daemon/api/json_views.hpp"
 #include "daemon/api/query.hpp"
 #include "daemon/api/routes.hpp"
+#include "daemon/upload/object_metadata.hpp"
 
 namespace dockd::api {
 namespace json = boost::json;
 
 namespace {
 
-constexpr std::size_t max_reason_bytes = 500, max_case_bytes = 64, max_category_bytes = 64, max_note_bytes = 2000;
+constexpr std::size_t max_reason_bytes = 500, max_case_bytes = 64, max_category_bytes = 64, max_note_bytes = 2000,
+                      max_place_bytes = 200;
 
 json::array annotations_json(const std::vector<custody::Annotation>& list) {
     json::array out;
@@ -80,35 +82,69 @@ HttpReply Routes::file(Call& c) {
     if (!f) return error_reply(404, "no_such_file", "no file " + c.params["id"]);
     auto out = file_json(*f).as_object();
     out["retain_reason"] = opt(station_.store().retain_reason(f->id));
+    const auto until = upload::retain_until_of(station_.config().retention, *f);
+    out["retain_until"] = until ? json::value(until->at) : json::value(nullptr);
+    out["retain_basis"] = until ? json::value(until->basis) : json::value(nullptr);
     out["annotations"] = annotations_json(station_.store().annotations_of_file(f->id));
     register_access(c, "file " + std::to_string(f->id) + " " + f->serial + ":" + f->device_path);
     return json_reply(200, out);
 }
 
-HttpReply Routes::retain_file(Call& c) {
-    auto body = json_body(c.req.body);
-    if (auto* r = std::get_if<HttpReply>(&body)) return *r;
+namespace {
+
+// {"reason": "...", "class": "evidence"?}: a class must be one of
+// retention.classes other than standard (seed R7); none keeps long_term's.
+struct RetainRequest {
+    std::string reason;
+    std::optional<std::string> retain_class;
+};
+std::variant<RetainRequest, HttpReply> read_retain(const std::string& body_text, const config::RetentionConfig& r) {
+    auto body = json_body(body_text);
+    if (auto* reply = std::get_if<HttpReply>(&body)) return *reply;
+    const auto& o = std::get<json::object>(body);
     std::optional<HttpReply> error;
-    const auto reason = string_member(std::get<json::object>(body), "reason", max_reason_bytes, error);
+    RetainRequest out{string_member(o, "reason", max_reason_bytes, error), std::nullopt};
+    const auto klass = string_member(o, "class", 32, error);
     if (error) return *error;
+    if (!klass.empty()) {
+        if (klass == "standard" || !r.duration_of(klass))
+            return error_reply(400, "bad_class",
+                               "class '" + klass + "' is not a class of retention.classes above standard");
+        if (klass != "long_term") out.retain_class = klass;
+    }
+    return out;
+}
+
+json::object retain_reply(const RetainRequest& r, int changed) {
+    return {{"retention", "long_term"},
+            {"class", r.retain_class ? json::value(*r.retain_class) : json::value("long_term")},
+            {"reason", r.reason},
+            {"changed", changed}};
+}
+
+}  // namespace
+
+HttpReply Routes::retain_file(Call& c) {
+    auto req = read_retain(c.req.body, station_.config().retention);
+    if (auto* r = std::get_if<HttpReply>(&req)) return *r;
+    const auto& rr = std::get<RetainRequest>(req);
     const auto id = to_int64(c.params["id"]);
-    auto changed = id ? station_.store().retain_file(*id, reason, c.caller.name) : std::nullopt;
+    auto changed = id ? station_.store().retain_file(*id, rr.reason, c.caller.name, rr.retain_class) : std::nullopt;
     if (!changed) return error_reply(404, "no_such_file", "no file " + c.params["id"]);
-    return json_reply(
-        200, json::object{{"file", *id}, {"retention", "long_term"}, {"reason", reason}, {"changed", *changed}});
+    auto out = retain_reply(rr, *changed);
+    out["file"] = *id;
+    return json_reply(200, out);
 }
 
 HttpReply Routes::retain_docking(Call& c) {
-    auto body = json_body(c.req.body);
-    if (auto* r = std::get_if<HttpReply>(&body)) return *r;
-    std::optional<HttpReply> error;
-    const auto reason = string_member(std::get<json::object>(body), "reason", max_reason_bytes, error);
-    if (error) return *error;
-    auto changed = station_.store().retain_docking(c.params["id"], reason, c.caller.name);
+    auto req = read_retain(c.req.body, station_.config().retention);
+    if (auto* r = std::get_if<HttpReply>(&req)) return *r;
+    const auto& rr = std::get<RetainRequest>(req);
+    auto changed = station_.store().retain_docking(c.params["id"], rr.reason, c.caller.name, rr.retain_class);
     if (!changed) return error_reply(404, "no_such_docking", "no docking " + c.params["id"]);
-    return json_reply(
-        200, json::object{
-                 {"docking", c.params["id"]}, {"retention", "long_term"}, {"reason", reason}, {"changed", *changed}});
+    auto out = retain_reply(rr, *changed);
+    out["docking"] = c.params["id"];
+    return json_reply(200, out);
 }
 
 namespace {
@@ -118,16 +154,18 @@ std::variant<custody::Annotation, HttpReply> read_annotation(const std::string& 
     if (auto* r = std::get_if<HttpReply>(&body)) return *r;
     const auto& o = std::get<json::object>(body);
     for (const auto& [k, v] : o)
-        if (k != "case_no" && k != "category" && k != "note")
-            return error_reply(400, "bad_field", "unknown field " + std::string(k) + " (case_no, category, note)");
+        if (k != "case_no" && k != "category" && k != "note" && k != "place")
+            return error_reply(400, "bad_field",
+                               "unknown field " + std::string(k) + " (case_no, category, note, place)");
     std::optional<HttpReply> error;
     custody::Annotation a;
     a.case_no = string_member(o, "case_no", max_case_bytes, error);
     a.category = string_member(o, "category", max_category_bytes, error);
     a.note = string_member(o, "note", max_note_bytes, error);
+    a.place = string_member(o, "place", max_place_bytes, error);
     if (error) return *error;
-    if (a.case_no.empty() && a.category.empty() && a.note.empty())
-        return error_reply(400, "empty_annotation", "give at least one of case_no, category, note");
+    if (a.case_no.empty() && a.category.empty() && a.note.empty() && a.place.empty())
+        return error_reply(400, "empty_annotation", "give at least one of case_no, category, note, place");
     a.by = by;
     return a;
 }

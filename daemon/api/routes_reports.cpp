@@ -13,22 +13,14 @@ namespace json = boost::json;
 
 namespace {
 bool wants_csv(const Call& c) {
-    return c.query.count("format") ? c.query.at("format") == "csv"
-                                   : c.req.header("accept").find("text/csv") != std::string::npos;
+    return api::wants_csv(c.query, c.req.header("accept"));
 }
 }  // namespace
 
 HttpReply Routes::ledger(Call& c) {
     if (auto bad = only_params(c.query, {"from", "to", "format"})) return *bad;
     std::optional<std::string> from, to;
-    for (const char* key : {"from", "to"}) {
-        if (!c.query.count(key)) continue;
-        auto t = date_param(c.query[key], std::string(key) == "to");
-        if (!t)
-            return error_reply(400, "bad_date",
-                               std::string(key) + " must be YYYY-MM-DD or RFC 3339 (years 0001..9999)");
-        (std::string(key) == "from" ? from : to) = t->at;
-    }
+    if (auto bad = date_range(c.query, from, to)) return *bad;
     const auto rows = station_.store().ledger(from, to);
     const bool csv = wants_csv(c);
     register_access(c, std::string("ledger export (") + (csv ? "csv" : "json") + ") from=" + from.value_or("*") +
@@ -57,7 +49,7 @@ HttpReply Routes::access_log(Call& c) {
 HttpReply Routes::export_docking(Call& c) {
     const std::string& id = c.params["id"];
     if (!station_.store().docking(id)) return error_reply(404, "no_such_docking", "no docking " + id);
-    auto m = upload::build_manifest(station_.store(), station_.summary().id, id);
+    auto m = upload::build_manifest(station_.store(), station_.summary().id, station_.config().retention, id);
     if (!m) return error_reply(500, "internal", m.error().message);
     const auto sig = station_.keys().sign_at(m->audit_seq, m->json);
     if (!sig) return error_reply(500, "internal", sig.error().message);

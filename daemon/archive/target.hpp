@@ -47,6 +47,8 @@ struct ObjectInfo {
     // metadata (S3: x-amz-meta-<name>); names lower-case ASCII, values
     // percent-encoded UTF-8. A file:// target has none: its manifest carries them.
     std::vector<std::pair<std::string, std::string>> metadata{};
+    // RFC 3339 end of retention (seed R7); an object_lock target locks the object until then.
+    std::optional<std::string> retain_until{};
 };
 
 // Why a put failed, carried in Error::sys_errno so it survives Result<void>;

@@ -83,11 +83,12 @@ std::optional<Listen> parse_listen(const std::string& text, std::string& problem
 
 void read_api(Section& root, ApiConfig& out) {
     Context& ctx = root.ctx();
-    Section s(ctx, root.get("api"), "api", {"listen", "tokens_file"}, root.line("api"));
+    Section s(ctx, root.get("api"), "api", {"listen", "tokens_file", "require_approval_ref"}, root.line("api"));
     if (!s.valid()) return;
     bool has_tokens = s.path("tokens_file", out.tokens_file);
     if (has_tokens) check_secret_file(ctx, Context::line_of(s.get("tokens_file")), "api.tokens_file", out.tokens_file);
 
+    s.boolean("require_approval_ref", out.require_approval_ref);
     s.string("listen", out.listen);
     std::string problem;
     auto listen = parse_listen(out.listen, problem);

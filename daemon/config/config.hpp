@@ -115,6 +115,10 @@ struct TargetConfig {
     std::filesystem::path credentials_file;  // secret (0600), AWS shared-credentials format
     std::filesystem::path ca_file;
     bool path_style = true;
+    // S3 Object Lock (seed R7): every media object is sent with COMPLIANCE
+    // mode until its retain_until, so not even the bucket owner can delete it
+    // earlier. The bucket must have Object Lock enabled.
+    bool object_lock = false;
     int line = 0;
     // Decoded from url.
     TargetKind kind = TargetKind::file;
@@ -147,14 +151,52 @@ struct UploadConfig {
     Millis segment_interval{std::chrono::hours(1)};
 };
 
+// How long a file must be kept (seed R7), by class: standard, long_term, and
+// any class the bureau names (e.g. evidence: 3650d). A file's retain_until is
+// its recorded time (or, when the recorder gave none, its ingest time, flagged
+// as such) plus its class's duration.
+struct RetentionClass {
+    std::string name;
+    Millis duration{0};
+};
+
+// The description deadline (seed R9: name and describe within 2 working days).
+// Either a number of working days (the deadline is the end of the Nth working
+// day after the day of ingest, local time) or a plain duration after ingest.
+struct DescribeDeadline {
+    int working_days = 2;                   // 0: use `after`
+    Millis after{0};                        // used when working_days is 0
+    std::vector<int> week{1, 2, 3, 4, 5};   // working days of the week, 0 = Sunday .. 6 = Saturday
+    std::vector<std::string> holidays;      // YYYY-MM-DD, not working even on a working weekday
+    std::vector<std::string> make_up_days;  // YYYY-MM-DD, working although on a weekend (调休)
+};
+
 struct RetentionConfig {
     bool purge_staging_after_archive = true;
     Millis upload_deadline{std::chrono::hours(24)};
+    // standard and long_term always present (defaults 90d and 730d).
+    std::vector<RetentionClass> classes{{"standard", std::chrono::hours(24 * 90)},
+                                        {"long_term", std::chrono::hours(24 * 730)}};
+    // Seed R8: long-term footage in two copies. --check-config refuses a
+    // station with targets but fewer than this many.
+    int long_term_copies = 2;
+    int long_term_copies_line = 0;  // where it was set (0: default), for the check against upload.targets
+    DescribeDeadline describe;
+    // The duration of a class; nullopt when the class is not configured.
+    std::optional<Millis> duration_of(std::string_view name) const {
+        for (const auto& c : classes)
+            if (c.name == name) return c.duration;
+        return std::nullopt;
+    }
 };
 
 struct ApiConfig {
     std::string listen = "127.0.0.1:8470";
     std::filesystem::path tokens_file;  // secret (0600)
+    // Seed R6: no look-up without approval. Footage metadata reads and exports
+    // without an X-Approval-Ref header answer 403 approval_required, and the
+    // refusal is itself written to the access register.
+    bool require_approval_ref = false;
     // Decoded from listen; host without IPv6 brackets.
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 8470;

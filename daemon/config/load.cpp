@@ -110,6 +110,16 @@ LoadResult parse_config(const std::string& yaml_text, const std::filesystem::pat
         detail::read_upload(root, cfg.upload);
         detail::read_retention(root, cfg.retention);
         detail::read_api(root, cfg.api);
+        // Targets as written count, also one with an error of its own.
+        const YAML::Node upload = root.get("upload");
+        YAML::Node targets;  // stays null without the key (operator[] would give an invalid node)
+        if (upload.IsMap())
+            for (const auto& kv : upload)
+                if (kv.first.Scalar() == "targets") targets = kv.second;
+        const int declared =
+            targets.IsSequence() ? static_cast<int>(targets.size()) : static_cast<int>(cfg.upload.targets.size());
+        detail::check_copies(ctx, declared, cfg.retention,
+                             targets.IsNull() ? root.line("upload") : detail::Context::line_of(targets));
     }
 
     LoadResult result;

@@ -1,4 +1,4 @@
-// charge, clock, ingest and retention: how bays are charged, clocked, copied and purged.
+// charge, clock and ingest: how bays are charged, clocked and copied (retention.cpp: how long kept).
 #include <cctype>
 #include <climits>
 #include <cstdint>
@@ -73,13 +73,6 @@ void read_ingest(Section& root, IngestConfig& out) {
         extensions.push_back(std::move(ext));
     }
     out.extensions = std::move(extensions);
-}
-
-void read_retention(Section& root, RetentionConfig& out) {
-    Section s(root.ctx(), root.get("retention"), "retention", {"purge_staging_after_archive", "upload_deadline"},
-              root.line("retention"));
-    s.boolean("purge_staging_after_archive", out.purge_staging_after_archive);
-    s.duration("upload_deadline", out.upload_deadline, Millis(1));
 }
 
 }  // namespace dockd::config::detail

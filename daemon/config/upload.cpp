@@ -74,7 +74,8 @@ std::string check_endpoint(const std::string& endpoint) {
 void read_target(Context& ctx, const YAML::Node& node, std::size_t index, std::set<std::string>& urls_seen,
                  std::vector<TargetConfig>& out) {
     const std::string where = "upload.targets[" + std::to_string(index) + "]";
-    Section s(ctx, node, where, {"url", "endpoint", "region", "credentials_file", "ca_file", "path_style"},
+    Section s(ctx, node, where,
+              {"url", "endpoint", "region", "credentials_file", "ca_file", "path_style", "object_lock"},
               Context::line_of(node));
     if (!s.valid()) return;
     TargetConfig t;
@@ -88,7 +89,7 @@ void read_target(Context& ctx, const YAML::Node& node, std::size_t index, std::s
     if (!urls_seen.insert(t.url).second) ctx.error(s.get("url"), s.name("url") + ": duplicate target " + t.url);
 
     if (t.kind == TargetKind::file) {
-        for (const char* key : {"endpoint", "region", "credentials_file", "ca_file", "path_style"}) {
+        for (const char* key : {"endpoint", "region", "credentials_file", "ca_file", "path_style", "object_lock"}) {
             if (s.has(key)) ctx.error(s.line(key), s.name(key) + ": not an option of a file:// target");
         }
         out.push_back(std::move(t));
@@ -101,6 +102,7 @@ void read_target(Context& ctx, const YAML::Node& node, std::size_t index, std::s
     }
     s.string("region", t.region);
     s.boolean("path_style", t.path_style);
+    s.boolean("object_lock", t.object_lock);
     if (s.path("credentials_file", t.credentials_file))
         check_secret_file(ctx, Context::line_of(s.get("credentials_file")), s.name("credentials_file"),
                           t.credentials_file);

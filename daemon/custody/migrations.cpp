@@ -9,7 +9,7 @@ namespace dockd::custody {
 namespace {
 
 // Append-only: a released step is never edited, a change is a new step.
-constexpr std::array<const char*, 6> steps = {
+constexpr std::array<const char*, 7> steps = {
     // 1: the first station schema.
     R"sql(
 CREATE TABLE officers(
@@ -213,6 +213,26 @@ CREATE INDEX files_docking ON files(docking_id, state, size);
 CREATE INDEX files_unpurged ON files(id) WHERE staging_name IS NOT NULL AND purged_at IS NULL;
 -- Long-term footage owed to a target added later (queue_missing_copies).
 CREATE INDEX files_long_term ON files(id) WHERE retention = 'long_term';
+)sql",
+    // 7 (issue 14): retention classes (seed R7) name a
+    // bureau class beside standard/long_term; annotations gain a place (R9);
+    // described_at is when a file first had a case number or category (its own
+    // or its docking's), kept by a trigger so the deadline list and the review
+    // statistics (R12) need no join over every annotation.
+    R"sql(
+ALTER TABLE files ADD COLUMN retain_class TEXT;
+ALTER TABLE files ADD COLUMN described_at TEXT;
+ALTER TABLE annotations ADD COLUMN place TEXT NOT NULL DEFAULT '';
+UPDATE files SET described_at = (
+  SELECT MIN(a.at) FROM annotations a
+  WHERE (a.file_id = files.id OR a.docking_id = files.docking_id) AND (a.case_no <> '' OR a.category <> ''));
+CREATE INDEX files_undescribed ON files(ingested_at) WHERE described_at IS NULL;
+CREATE TRIGGER described_by_annotation AFTER INSERT ON annotations
+  WHEN NEW.case_no <> '' OR NEW.category <> ''
+BEGIN
+  UPDATE files SET described_at = NEW.at
+    WHERE described_at IS NULL AND (id = NEW.file_id OR docking_id = NEW.docking_id);
+END;
 )sql",
 };
 

@@ -87,6 +87,12 @@ struct FileRecord {
     std::optional<std::string> verified_at, wiped_at, archived_at, purged_at;
     std::string retention = "standard";
     bool important = false;
+    // A bureau class (retention.classes) chosen by a retain; nullopt: the
+    // class is `retention` itself.
+    std::optional<std::string> retain_class;
+    // First case number or category (its own or its docking's); nullopt: undescribed.
+    std::optional<std::string> described_at;
+    const std::string& class_name() const { return retain_class ? *retain_class : retention; }
 };
 
 struct UploadJob {
@@ -160,6 +166,7 @@ struct Annotation {
     std::optional<std::int64_t> file_id;
     std::optional<std::string> docking_id;
     std::string case_no, category, note, by, at;
+    std::string place;  // where it was recorded (seed R9: place, content, case)
 };
 
 // A docking as the people-facing lists show it.
@@ -176,6 +183,38 @@ struct StoreTotals {
     std::int64_t audit_length = 0;
     // (reason_class, last_error) of every upload row whose last attempt failed
     std::vector<std::pair<std::string, std::string>> failing;
+};
+
+// --- regulation rules (issue 14) ---
+
+// A file with neither case number nor category (seed R9), as listed by officer.
+struct UndescribedFile {
+    std::int64_t file_id = 0;
+    std::string docking_id, serial, device_path, ingested_at;
+    std::string officer_no, officer_name, unit_name;  // "" when unknown
+};
+
+// Undescribed files of one officer ingested on one local day (the deadline
+// depends on nothing else), for the alerts: one row per (officer, day).
+struct UndescribedCount {
+    std::string officer_no, officer_name, unit_name, day;  // day: local YYYY-MM-DD of ingest
+    std::int64_t files = 0;
+    std::string oldest_ingested_at;
+};
+
+// One group of the annual review (seed R12, DESIGN §13 stats).
+struct StatsRow {
+    std::string group;
+    std::int64_t dockings = 0, files = 0, bytes = 0, late_dockings = 0, described_late = 0;
+    std::optional<double> duration_s;             // null: no probed duration in the store
+    std::optional<std::int64_t> truncated_files;  // null: no media probe in the store
+};
+
+// How the review counts "described late": the deadline of each local day of
+// ingest (working-day rule), or a fixed delay after ingest.
+struct DescribeDue {
+    std::vector<std::pair<std::string, std::string>> by_day;  // local YYYY-MM-DD -> due (RFC 3339)
+    std::optional<std::int64_t> after_s;                      // set: due = ingested_at + after_s
 };
 
 // A recorder not docked again within the overdue window after its last undock.

@@ -124,14 +124,31 @@ public:
     std::optional<std::string> retain_reason(std::int64_t file_id);
     // long_term retention (seed R8), audited; return how many files changed or
     // nullopt when the file/docking does not exist.
-    std::optional<int> retain_file(std::int64_t file_id, const std::string& reason, const std::string& by);
-    std::optional<int> retain_docking(const std::string& docking_id, const std::string& reason, const std::string& by);
+    // retain_class: a bureau class of retention.classes (seed R7), or none.
+    std::optional<int> retain_file(std::int64_t file_id, const std::string& reason, const std::string& by,
+                                   const std::optional<std::string>& retain_class = std::nullopt);
+    std::optional<int> retain_docking(const std::string& docking_id, const std::string& reason, const std::string& by,
+                                      const std::optional<std::string>& retain_class = std::nullopt);
     // Annotation of a file xor a docking (seed R9), audited; nullopt when it does not exist.
     std::optional<std::int64_t> annotate(Annotation a);
     // Annotations of the docking itself and of each of its files.
     std::vector<Annotation> annotations_of_docking(const std::string& docking_id);
     std::vector<Annotation> annotations_of_file(std::int64_t file_id);
     StoreTotals totals();
+
+    // --- regulation rules (issue 14) --- store_rules.cpp
+    // Staged or archived files never described, ingested before the cutoff, oldest first.
+    std::vector<UndescribedFile> undescribed(const std::string& ingested_before_rfc3339, int limit);
+    // The same, counted per officer and local day of ingest (cheap at any size).
+    std::vector<UndescribedCount> undescribed_counts(const std::string& ingested_before_rfc3339);
+    // long_term files (seed R8) ingested before the cutoff and confirmed by
+    // fewer than `copies` targets.
+    std::int64_t long_term_short_of_copies(const std::string& ingested_before_rfc3339, int copies);
+    // by: officer | recorder | unit; dockings with from <= docked_at < to.
+    std::vector<StatsRow> stats(const std::string& by, const std::optional<std::string>& from_rfc3339,
+                                const std::optional<std::string>& to_rfc3339, const DescribeDue& due,
+                                const std::string& now_rfc3339);
+    std::optional<std::string> first_docked_at();
     std::vector<OverdueRecorder> overdue_recorders(const std::string& undocked_before_rfc3339);
 
     // --- the archive's own proof (issue 10, DESIGN §11) --- store_publish.cpp

@@ -31,6 +31,8 @@ FileRecord Store::read_file_row(Statement& st) {
     f.purged_at = st.opt_text(17);
     f.retention = st.text(18);
     f.important = st.int64(19) != 0;
+    f.retain_class = st.opt_text(20);
+    f.described_at = st.opt_text(21);
     return f;
 }
 

@@ -21,10 +21,16 @@ Annotation read_annotation(Statement& st) {
     a.note = st.text(5);
     a.by = st.text(6);
     a.at = st.text(7);
+    a.place = st.text(8);
     return a;
 }
 
-constexpr const char* annotation_columns = "id, file_id, docking_id, case_no, category, note, by_who, at";
+// A retain sets long_term and, when given (?3), a bureau class; it changes a
+// file that is not long_term yet or whose class it changes (seed R7).
+constexpr const char* class_change = "retain_class=COALESCE(?3, retain_class)";
+constexpr const char* class_differs = "(retention<>'long_term' OR (?3 IS NOT NULL AND retain_class IS NOT ?3))";
+
+constexpr const char* annotation_columns = "id, file_id, docking_id, case_no, category, note, by_who, at, place";
 
 }  // namespace
 
@@ -107,39 +113,46 @@ std::optional<std::string> Store::retain_reason(std::int64_t file_id) {
     return st.step() ? st.opt_text(0) : std::nullopt;
 }
 
-std::optional<int> Store::retain_file(std::int64_t file_id, const std::string& reason, const std::string& by) {
+std::optional<int> Store::retain_file(std::int64_t file_id, const std::string& reason, const std::string& by,
+                                      const std::optional<std::string>& retain_class) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
     auto exists = db_.prepare("SELECT docking_id FROM files WHERE id=?");
     exists.bind(1, file_id);
     if (!exists.step()) return std::nullopt;
     const std::string docking = exists.text(0);
-    db_.prepare("UPDATE files SET retention='long_term', retain_reason=? WHERE id=? AND retention<>'long_term'")
+    db_.prepare(std::string("UPDATE files SET retention='long_term', retain_reason=?1, ") + class_change +
+                " WHERE id=?2 AND " + class_differs)
         .bind(1, reason)
         .bind(2, file_id)
+        .bind(3, retain_class)
         .run();
     const int changed = db_.changes();
-    append_locked("retain",
-                  {{"file", file_id}, {"docking", docking}, {"reason", reason}, {"by", by}, {"changed", changed}});
+    boost::json::object payload{
+        {"file", file_id}, {"docking", docking}, {"reason", reason}, {"by", by}, {"changed", changed}};
+    if (retain_class) payload["class"] = *retain_class;
+    append_locked("retain", std::move(payload));
     tx.commit();
     return changed;
 }
 
 std::optional<int> Store::retain_docking(const std::string& docking_id, const std::string& reason,
-                                         const std::string& by) {
+                                         const std::string& by, const std::optional<std::string>& retain_class) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
     auto exists = db_.prepare("SELECT 1 FROM dockings WHERE id=?");
     exists.bind(1, docking_id);
     if (!exists.step()) return std::nullopt;
-    db_.prepare(
-           "UPDATE files SET retention='long_term', retain_reason=? WHERE docking_id=? AND retention<>'long_term' "
-           "AND state IN ('staged','archived')")
+    db_.prepare(std::string("UPDATE files SET retention='long_term', retain_reason=?1, ") + class_change +
+                " WHERE docking_id=?2 AND " + class_differs + " AND state IN ('staged','archived')")
         .bind(1, reason)
         .bind(2, docking_id)
+        .bind(3, retain_class)
         .run();
     const int changed = db_.changes();
-    append_locked("retain", {{"docking", docking_id}, {"reason", reason}, {"by", by}, {"changed", changed}});
+    boost::json::object payload{{"docking", docking_id}, {"reason", reason}, {"by", by}, {"changed", changed}};
+    if (retain_class) payload["class"] = *retain_class;
+    append_locked("retain", std::move(payload));
     tx.commit();
     return changed;
 }
@@ -156,7 +169,8 @@ std::optional<std::int64_t> Store::annotate(Annotation a) {
     if (!exists.step()) return std::nullopt;
     a.at = now_text();
     db_.prepare(
-           "INSERT INTO annotations(file_id, docking_id, case_no, category, note, by_who, at) VALUES(?,?,?,?,?,?,?)")
+           "INSERT INTO annotations(file_id, docking_id, case_no, category, note, by_who, at, place) "
+           "VALUES(?,?,?,?,?,?,?,?)")
         .bind(1, a.file_id)
         .bind(2, a.docking_id)
         .bind(3, a.case_no)
@@ -164,10 +178,11 @@ std::optional<std::int64_t> Store::annotate(Annotation a) {
         .bind(5, a.note)
         .bind(6, a.by)
         .bind(7, a.at)
+        .bind(8, a.place)
         .run();
     const auto id = db_.last_insert_id();
-    boost::json::object payload{
-        {"annotation", id}, {"case_no", a.case_no}, {"category", a.category}, {"note", a.note}, {"by", a.by}};
+    boost::json::object payload{{"annotation", id}, {"case_no", a.case_no}, {"category", a.category},
+                                {"note", a.note},   {"place", a.place},     {"by", a.by}};
     if (a.file_id)
         payload["file"] = *a.file_id;
     else

@@ -259,6 +259,12 @@ int Store::queue_missing_copies(const std::vector<std::string>& targets) {
             .run();
         added += db_.changes();
     }
+    // Seed R8: a long-term file counts as archived only once every target
+    // holds it, so one owed to a new target is archived no longer. archived_at
+    // stays: the upload deadline was met; the copies alert watches the rest.
+    db_.exec(
+        "UPDATE files SET state='staged' WHERE state='archived' AND retention='long_term' "
+        "AND EXISTS (SELECT 1 FROM uploads u WHERE u.file_id=files.id AND u.state='pending')");
     tx.commit();
     return added;
 }

@@ -171,7 +171,10 @@ QueueSummary Store::queue_summary(std::int64_t now_ms) {
     if (st.step()) q.failing = st.int64(0);
     q.pending = pending - q.failing;
     q.done = tally("uploads:done").n;
-    auto old = db_.prepare("SELECT COUNT(*), MIN(ingested_at) FROM files WHERE state='staged'");
+    // The upload deadline (seed R3) runs until the first time a file was
+    // archived; a long-term file re-opened for a new target has met it.
+    auto old = db_.prepare(
+        "SELECT COUNT(*), MIN(CASE WHEN archived_at IS NULL THEN ingested_at END) FROM files WHERE state='staged'");
     if (old.step()) {
         q.files_unarchived = old.int64(0);
         if (auto t = old.opt_text(1))

@@ -14,20 +14,9 @@ int cmd_ledger(const Client& c, const std::vector<std::string>& args, const Opti
     boost::urls::url target("/api/v1/ledger");
     if (o.from) target.params().append({"from", *o.from});
     if (o.to) target.params().append({"to", *o.to});
-    const std::string path(target.buffer());
     int code = exit_ok;
-    if (o.csv) {
-        auto text = call_text(c, path, "text/csv", code);
-        if (!text) return code;
-        std::cout << *text;
-        return exit_ok;
-    }
-    auto rows = call(c, "GET", path, {}, code);
+    auto rows = report_rows(c, std::string(target.buffer()), o, code);
     if (!rows) return code;
-    if (o.json) {
-        std::cout << json::serialize(*rows) << "\n";
-        return exit_ok;
-    }
     std::vector<std::vector<std::string>> table{
         {"DOCKED", "UNDOCKED", "BAY", "RECORDER", "OFFICER", "FILES", "SIZE", "RECORDED_S", "BATTERY", "CLOCK_MS"}};
     for (const auto& r : rows->as_array())
@@ -37,6 +26,20 @@ int cmd_ledger(const Client& c, const std::vector<std::string>& args, const Opti
                          str(r.at("battery_in")) + "->" + str(r.at("battery_out")), str(r.at("clock_offset_ms"))});
     print_table(table);
     return exit_ok;
+}
+
+std::optional<json::value> report_rows(const Client& c, const std::string& path, const Options& o, int& code) {
+    code = exit_ok;
+    if (o.csv) {
+        if (auto text = call_text(c, path, "text/csv", code)) std::cout << *text;
+        return std::nullopt;
+    }
+    auto rows = call(c, "GET", path, {}, code);
+    if (rows && o.json) {
+        std::cout << json::serialize(*rows) << "\n";
+        return std::nullopt;
+    }
+    return rows;
 }
 
 int cmd_access_log(const Client& c, const std::vector<std::string>& args, const Options& o) {

@@ -1,5 +1,5 @@
-// dockctl retain FILE_ID|--docking ID [--reason TEXT]   long-term preservation (seed R8)
-// dockctl annotate FILE_ID|--docking ID [--case NO] [--category C] [--note TEXT]   (seed R9)
+// dockctl retain FILE_ID|--docking ID [--reason TEXT] [--class C]   long-term preservation (seed R8, R7)
+// dockctl annotate FILE_ID|--docking ID [--case NO] [--category C] [--place P] [--note TEXT]   (seed R9)
 #include <boost/json.hpp>
 #include <iostream>
 
@@ -21,23 +21,28 @@ std::string subject(const std::vector<std::string>& args, const Options& o) {
 
 int cmd_retain(const Client& c, const std::vector<std::string>& args, const Options& o) {
     const auto path = subject(args, o);
-    if (path.empty()) return usage_error("usage: dockctl retain FILE_ID|--docking ID [--reason TEXT]");
+    if (path.empty()) return usage_error("usage: dockctl retain FILE_ID|--docking ID [--reason TEXT] [--class C]");
+    json::object body{{"reason", o.reason.value_or("")}};
+    if (o.retain_class) body["class"] = *o.retain_class;
     int code = exit_ok;
-    auto r = call(c, "POST", path + "/retain", json::serialize(json::object{{"reason", o.reason.value_or("")}}), code);
+    auto r = call(c, "POST", path + "/retain", json::serialize(body), code);
     if (!r) return code;
     if (o.json)
         std::cout << json::serialize(*r) << "\n";
     else
-        std::cout << "long_term retention set; " << str(r->at("changed")) << " file(s) changed\n";
+        std::cout << "long_term retention set (class " << str(r->at("class")) << "); " << str(r->at("changed"))
+                  << " file(s) changed\n";
     return exit_ok;
 }
 
 int cmd_annotate(const Client& c, const std::vector<std::string>& args, const Options& o) {
     const auto path = subject(args, o);
-    if (path.empty() || (!o.case_no && !o.category && !o.note))
-        return usage_error("usage: dockctl annotate FILE_ID|--docking ID [--case NO] [--category C] [--note TEXT]");
+    if (path.empty() || (!o.case_no && !o.category && !o.note && !o.place))
+        return usage_error(
+            "usage: dockctl annotate FILE_ID|--docking ID [--case NO] [--category C] [--place P] [--note TEXT]");
     json::object body;
     if (o.case_no) body["case_no"] = *o.case_no;
+    if (o.place) body["place"] = *o.place;
     if (o.category) body["category"] = *o.category;
     if (o.note) body["note"] = *o.note;
     int code = exit_ok;

@@ -21,6 +21,11 @@ int explain(const std::string& what, const Reply& r) {
         std::cerr << "dockctl: the daemon refused the token (HTTP 401): give a valid one with --token-file\n";
         return exit_usage;
     }
+    if (r.status == 403 && !ec && v.is_object() && v.as_object().contains("error") &&
+        str(v.at("error")) == "approval_required") {
+        std::cerr << "dockctl: the station requires an approval reference (seed R6): give --approval-ref REF\n";
+        return exit_usage;
+    }
     if (r.status == 403) {
         std::cerr << "dockctl: this token may not do that (HTTP 403): " << message << "\n";
         return exit_usage;
@@ -117,10 +122,11 @@ int usage_error(const std::string& message) {
 int run_command(const Client& client, const std::vector<std::string>& words, const Options& o) {
     using Command = int (*)(const Client&, const std::vector<std::string>&, const Options&);
     static const std::map<std::string, Command> commands{
-        {"status", cmd_status},         {"ports", cmd_ports},   {"power", cmd_power},       {"assign", cmd_assign},
-        {"queue", cmd_queue},           {"retain", cmd_retain}, {"annotate", cmd_annotate}, {"ledger", cmd_ledger},
-        {"access-log", cmd_access_log}, {"export", cmd_export}, {"verify", cmd_verify},     {"pubkey", cmd_pubkey},
-        {"rotate-key", cmd_rotate_key}};
+        {"status", cmd_status},         {"ports", cmd_ports},   {"power", cmd_power},
+        {"assign", cmd_assign},         {"queue", cmd_queue},   {"retain", cmd_retain},
+        {"annotate", cmd_annotate},     {"ledger", cmd_ledger}, {"access-log", cmd_access_log},
+        {"export", cmd_export},         {"verify", cmd_verify}, {"pubkey", cmd_pubkey},
+        {"rotate-key", cmd_rotate_key}, {"stats", cmd_stats},   {"undescribed", cmd_undescribed}};
     auto it = commands.find(words.front());
     if (it == commands.end()) return usage_error("unknown command '" + words.front() + "' (see dockctl --help)");
     return it->second(client, std::vector<std::string>(words.begin() + 1, words.end()), o);

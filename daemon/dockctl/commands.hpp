@@ -15,6 +15,7 @@ namespace dockd::dockctl {
 struct Options {
     bool json = false, csv = false, all = false;
     std::optional<std::string> from, to, officer, officer_name, docking, reason, case_no, category, note;
+    std::optional<std::string> place, retain_class, by;  // issue 14
 };
 
 inline constexpr int exit_ok = 0, exit_failure = 1, exit_usage = 2;
@@ -28,6 +29,9 @@ std::optional<boost::json::value> call(const Client& c, const std::string& metho
                                        const std::string& body, int& code);
 // Text reply (CSV) of a 2xx GET; otherwise prints why and sets `code`.
 std::optional<std::string> call_text(const Client& c, const std::string& path, const std::string& accept, int& code);
+// A report (ledger, stats): with --csv or --json prints it and returns
+// nullopt (code set); otherwise returns the rows for a table.
+std::optional<boost::json::value> report_rows(const Client& c, const std::string& path, const Options& o, int& code);
 // Prints why a reply is not a success; returns the exit code it deserves.
 int explain(const std::string& what, const Reply& r);
 std::string str(const boost::json::value& v);  // "-" for null, strings unquoted
@@ -48,6 +52,8 @@ int cmd_access_log(const Client& c, const std::vector<std::string>& args, const 
 int cmd_export(const Client& c, const std::vector<std::string>& args, const Options& o);
 int cmd_verify(const Client& c, const std::vector<std::string>& args, const Options& o);
 int cmd_pubkey(const Client& c, const std::vector<std::string>& args, const Options& o);
+int cmd_stats(const Client& c, const std::vector<std::string>& args, const Options& o);
+int cmd_undescribed(const Client& c, const std::vector<std::string>& args, const Options& o);
 int cmd_rotate_key(const Client& c, const std::vector<std::string>& args, const Options& o);
 
 }  // namespace dockd::dockctl

@@ -20,10 +20,14 @@ const char* usage =
     "  assign SERIAL --officer NO [--officer-name NAME]\n"
     "                               bind a recorder to an officer (custodian)\n"
     "  queue                        upload queue: pending, in flight, failing, why\n"
-    "  retain FILE_ID|--docking ID [--reason TEXT]   long-term preservation flag\n"
-    "  annotate FILE_ID|--docking ID [--case NO] [--category C] [--note TEXT]\n"
+    "  retain FILE_ID|--docking ID [--reason TEXT] [--class C]\n"
+    "                               long-term preservation flag (C: a retention class)\n"
+    "  annotate FILE_ID|--docking ID [--case NO] [--category C] [--place P] [--note TEXT]\n"
     "  ledger [--from D] [--to D] [--csv]            device-use ledger (台账)\n"
     "  access-log [--csv]           who viewed/exported what (查阅登记簿)\n"
+    "  stats [--from D] [--to D] [--by officer|recorder|unit] [--csv]\n"
+    "                               annual review figures per group (seed R12)\n"
+    "  undescribed                  files past the description deadline, by officer\n"
     "  export DOCKING_ID            the docking's signed custody record\n"
     "  verify                       check the local audit chain end to end\n"
     "  pubkey [--all]               print the station's Ed25519 public key (PEM);\n"
@@ -44,7 +48,7 @@ int main(int argc, char** argv) {
     add("url", po::value<std::string>()->default_value("http://127.0.0.1:8470"), "daemon API");
     add("token-file", po::value<std::string>(), "file holding the bearer token (first word)");
     add("json", "machine-readable output");
-    add("csv", "CSV output (ledger, access-log)");
+    add("csv", "CSV output (ledger, access-log, stats)");
     add("all", "every key, old ones too (pubkey)");
     add("from", po::value<std::string>(), "from date (YYYY-MM-DD)");
     add("to", po::value<std::string>(), "to date (YYYY-MM-DD, inclusive)");
@@ -55,6 +59,9 @@ int main(int argc, char** argv) {
     add("case", po::value<std::string>(), "case number (annotate)");
     add("category", po::value<std::string>(), "category (annotate)");
     add("note", po::value<std::string>(), "note (annotate)");
+    add("place", po::value<std::string>(), "place of recording (annotate)");
+    add("class", po::value<std::string>(), "retention class (retain)");
+    add("by", po::value<std::string>(), "officer, recorder or unit (stats)");
     add("approval-ref", po::value<std::string>(), "approval reference for the access register");
     add("help", "this help");
     add("command", po::value<std::vector<std::string>>(), "command");
@@ -93,6 +100,9 @@ int main(int argc, char** argv) {
     optional(vm, "case", o.case_no);
     optional(vm, "category", o.category);
     optional(vm, "note", o.note);
+    optional(vm, "place", o.place);
+    optional(vm, "class", o.retain_class);
+    optional(vm, "by", o.by);
     std::optional<std::string> approval;
     optional(vm, "approval-ref", approval);
     Client client(vm["url"].as<std::string>(), token, approval.value_or(""));

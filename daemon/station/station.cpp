@@ -276,6 +276,15 @@ StationSummary Station::summary() {
         s.alerts.push_back("overdue: recorder " + o.serial +
                            (o.officer_no.empty() ? "" : " (officer " + o.officer_no + ")") + " not docked since " +
                            o.last_undocked_at);
+    // Seed R9 and R8 (issue 14): descriptions past their deadline, copies short.
+    const auto now = std::chrono::system_clock::now();
+    s.undescribed = overdue_counts(*store_, cfg_.retention, now);
+    for (const auto& o : s.undescribed) s.undescribed_files += o.count;
+    if (!cfg_.upload.targets.empty())
+        s.long_term_short_of_copies = store_->long_term_short_of_copies(rfc3339(now - cfg_.retention.upload_deadline),
+                                                                        cfg_.retention.long_term_copies);
+    for (auto& a : rule_alerts(s.undescribed, s.long_term_short_of_copies, cfg_.retention.long_term_copies))
+        s.alerts.push_back(std::move(a));
     // Offsets are only as good as the reference (DESIGN §3).
     s.host_clock_synced = host_synced_;
     {

@@ -20,6 +20,7 @@
 #include "daemon/crypto/key_ring.hpp"
 #include "daemon/custody/store.hpp"
 #include "daemon/ingest/staging.hpp"
+#include "daemon/station/rules.hpp"
 #include "daemon/upload/uploader.hpp"
 #include "drivers/dock_source.hpp"
 
@@ -43,6 +44,11 @@ struct StationSummary {
     std::vector<custody::OverdueRecorder> overdue;
     bool host_clock_synced = false;  // true only when proven (DESIGN §12)
     std::string host_clock_source;   // what proved it, or why not
+    // Issue 14: files past the description deadline, by officer (seed R9),
+    // and long-term files short of their copies (R8).
+    std::vector<OfficerUndescribed> undescribed;
+    std::int64_t undescribed_files = 0;
+    std::int64_t long_term_short_of_copies = 0;
 };
 
 class Station {
@@ -66,6 +72,7 @@ public:
     Result<void> power(int bay, const std::string& action);
     StationSummary summary();
     custody::Store& store() { return *store_; }
+    const config::Config& config() const { return cfg_; }
     const crypto::KeyRing& keys() const { return *keys_; }
     // Key n+1 becomes the signing key (DESIGN §11); audited as key_rotated.
     Result<std::pair<crypto::KeyInfo, custody::AuditHead>> rotate_key() { return uploader_->publisher().rotate_key(); }

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "daemon/upload/object_metadata.hpp"
+
 namespace dockd::upload {
 namespace json = boost::json;
 namespace {
@@ -18,6 +20,7 @@ std::string text_of(const json::object& o, const char* key) {
 json::object annotation_of(const json::object& payload) {
     return {{"case_no", text_of(payload, "case_no")},
             {"category", text_of(payload, "category")},
+            {"place", text_of(payload, "place")},
             {"note", text_of(payload, "note")},
             {"by", text_of(payload, "by")}};
 }
@@ -38,6 +41,7 @@ std::vector<custody::FileRecord> files_named(custody::Store& store, const json::
 }  // namespace
 
 Result<std::string> build_amendment(custody::Store& store, const std::string& station_id,
+                                    const config::RetentionConfig& retention,
                                     const custody::PendingAmendment& amendment) {
     const auto row = store.audit_row(amendment.seq);
     if (!row) return Error{"audit row " + std::to_string(amendment.seq) + " not found"};
@@ -60,7 +64,11 @@ Result<std::string> build_amendment(custody::Store& store, const std::string& st
             json::object c = change_of(f);
             if (row->kind == "retain") {
                 c["retention"] = "long_term";
+                c["retention_class"] = f.class_name();
                 c["reason"] = text_of(payload, "reason");
+                const auto until = retain_until_of(retention, f);
+                c["retain_until"] = until ? json::value(until->at) : json::value(nullptr);
+                c["retain_basis"] = until ? json::value(until->basis) : json::value(nullptr);
             } else {
                 c["annotation"] = annotation_of(payload);
             }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "daemon/common/result.hpp"
+#include "daemon/config/config.hpp"
 #include "daemon/custody/store.hpp"
 
 namespace dockd::upload {
@@ -13,7 +14,9 @@ namespace dockd::upload {
 // {"schema": "dockd.amendment/1", "station", "docking", "audit": {seq, hash},
 //  "kind", "at", "changes": [{"object", "sha256", "retention"?, "reason"?,
 //  "annotation"?}], "annotation"? (docking-level)}: the exact bytes to sign.
+// A retain change also names the file's class and its new retain_until (seed R7).
 Result<std::string> build_amendment(custody::Store& store, const std::string& station_id,
+                                    const config::RetentionConfig& retention,
                                     const custody::PendingAmendment& amendment);
 
 }  // namespace dockd::upload

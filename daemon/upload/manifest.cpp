@@ -4,6 +4,7 @@
 #include <map>
 
 #include "daemon/common/time.hpp"
+#include "daemon/upload/object_metadata.hpp"
 
 namespace dockd::upload {
 namespace json = boost::json;
@@ -14,7 +15,8 @@ json::value opt_json(const std::optional<std::string>& v) {
 }
 }  // namespace
 
-Result<Manifest> build_manifest(custody::Store& store, const std::string& station_id, const std::string& docking_id) {
+Result<Manifest> build_manifest(custody::Store& store, const std::string& station_id,
+                                const config::RetentionConfig& retention, const std::string& docking_id) {
     const auto d = store.docking(docking_id);
     if (!d) return Error{"docking " + docking_id + " not found"};
     const auto rec = store.recorder(d->serial).value_or(custody::RecorderIdentity{d->serial, "", "", std::nullopt});
@@ -31,7 +33,9 @@ Result<Manifest> build_manifest(custody::Store& store, const std::string& statio
     json::array docking_notes;
     std::map<std::int64_t, json::array> file_notes;
     for (const auto& a : store.annotations_of_docking(docking_id)) {
-        json::object n{{"case_no", a.case_no}, {"category", a.category}, {"note", a.note}, {"by", a.by}, {"at", a.at}};
+        json::object n{{"case_no", a.case_no}, {"category", a.category},
+                       {"place", a.place},     {"note", a.note},
+                       {"by", a.by},           {"at", a.at}};
         if (a.file_id)
             file_notes[*a.file_id].push_back(std::move(n));
         else
@@ -46,6 +50,7 @@ Result<Manifest> build_manifest(custody::Store& store, const std::string& statio
                                            {"reason", f.reason.value_or("")}});
             continue;
         }
+        const auto until = retain_until_of(retention, f);
         files.push_back(json::object{{"device_path", f.device_path},
                                      {"size", f.size},
                                      {"sha256", f.sha256.value_or("")},
@@ -54,6 +59,9 @@ Result<Manifest> build_manifest(custody::Store& store, const std::string& statio
                                      {"ingested_at", f.ingested_at.value_or("")},
                                      {"object", f.object_key.value_or("")},
                                      {"retention", f.retention},
+                                     {"retention_class", f.class_name()},
+                                     {"retain_until", until ? json::value(until->at) : json::value(nullptr)},
+                                     {"retain_basis", until ? json::value(until->basis) : json::value(nullptr)},
                                      {"retain_reason", opt_json(store.retain_reason(f.id))},
                                      {"annotations", file_notes[f.id]},
                                      {"important", f.important}});

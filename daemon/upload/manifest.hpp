@@ -6,6 +6,7 @@
 #include <string>
 
 #include "daemon/common/result.hpp"
+#include "daemon/config/config.hpp"
 #include "daemon/custody/store.hpp"
 
 namespace dockd::upload {
@@ -16,6 +17,8 @@ struct Manifest {
     std::int64_t audit_seq = 0;  // its audit head: the key valid there signs it (DESIGN §11)
 };
 
-Result<Manifest> build_manifest(custody::Store& store, const std::string& station_id, const std::string& docking_id);
+// retention: each file's retain_until (seed R7, DESIGN §13) comes from its classes.
+Result<Manifest> build_manifest(custody::Store& store, const std::string& station_id,
+                                const config::RetentionConfig& retention, const std::string& docking_id);
 
 }  // namespace dockd::upload

@@ -27,7 +27,8 @@ std::string joined(const std::set<std::string>& values) {
 
 }  // namespace
 
-ObjectMetadata object_metadata(custody::Store& store, const std::string& station_id, std::int64_t file_id) {
+ObjectMetadata object_metadata(custody::Store& store, const std::string& station_id,
+                               const config::RetentionConfig& retention, std::int64_t file_id) {
     ObjectMetadata m;
     const auto f = store.file(file_id);
     if (!f) return m;
@@ -42,6 +43,11 @@ ObjectMetadata object_metadata(custody::Store& store, const std::string& station
         m.emplace_back("device-path-cut", "true");
     if (f->recorded_at) m.emplace_back("recorded-at", encoded(*f->recorded_at));
     m.emplace_back("retention", f->retention);
+    if (f->retain_class) m.emplace_back("retention-class", *f->retain_class);
+    if (auto until = retain_until_of(retention, *f)) {
+        m.emplace_back("retain-until", encoded(until->at));
+        m.emplace_back("retain-basis", until->basis);
+    }
     m.emplace_back("important", f->important ? "true" : "false");
     if (auto reason = store.retain_reason(file_id)) m.emplace_back("retain-reason", encoded(*reason));
     if (auto d = store.docking(f->docking_id); d && d->officer_no) m.emplace_back("officer", encoded(*d->officer_no));

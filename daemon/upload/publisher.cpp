@@ -18,6 +18,7 @@ Publisher::Publisher(custody::Store& store, crypto::KeyRing& keys, const config:
     : store_(store),
       keys_(keys),
       station_id_(cfg.station.id),
+      retention_(cfg.retention),
       interval_(cfg.upload.segment_interval),
       targets_(std::move(targets)),
       limits_(limits) {}
@@ -64,7 +65,7 @@ void Publisher::tick(bool manifest_written) {
 int Publisher::write_amendments() {
     int written = 0;
     for (const auto& a : store_.pending_amendments()) {
-        auto doc = build_amendment(store_, station_id_, a);
+        auto doc = build_amendment(store_, station_id_, retention_, a);
         auto sig = doc ? keys_.sign_at(a.seq, *doc) : Result<std::string>(doc.error());
         if (!sig) {
             log::error("amendment for audit row " + std::to_string(a.seq) + ": " + sig.error().message);

@@ -51,6 +51,7 @@ private:
     crypto::KeyRing& keys_;
     std::string station_id_;
     mutable std::mutex settings_mutex_;  // interval_ and targets_: a reload changes them
+    config::RetentionConfig retention_;  // retain_until of the files an amendment names
     config::Millis interval_;
     std::vector<std::string> targets_;
     custody::SegmentLimits limits_;

@@ -250,7 +250,10 @@ Result<void> Uploader::put_media(archive::Target& target, const custody::UploadJ
         source = copy->path();
     }
     StoreJournal journal(store_, job.file_id, job.target);
-    archive::ObjectInfo info{job.sha256, job.size, &journal, object_metadata(store_, cfg_->station.id, job.file_id)};
+    archive::ObjectInfo info{job.sha256, job.size, &journal,
+                             object_metadata(store_, cfg_->station.id, cfg_->retention, job.file_id)};
+    if (const auto f = store_.file(job.file_id))
+        if (auto until = retain_until_of(cfg_->retention, *f)) info.retain_until = until->at;
     return target.put_file(job.object_key, source, info, stopping_);
 }
 
@@ -296,7 +299,7 @@ asio::awaitable<bool> Uploader::write_manifests() {
             auto written = co_await on_pool(pool_, [&]() -> Result<void> {
                 auto doc = store_.manifest_doc(id);
                 if (!doc) {
-                    auto m = build_manifest(store_, cfg_->station.id, id);
+                    auto m = build_manifest(store_, cfg_->station.id, cfg_->retention, id);
                     if (!m) return m.error();
                     // The key valid at the manifest's audit head signs it (DESIGN §11).
                     auto sig = keys_.sign_at(m->audit_seq, m->json);

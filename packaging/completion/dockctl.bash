@@ -7,7 +7,7 @@ _dockctl() {
     local cur prev
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local commands="status ports power assign queue retain annotate ledger access-log export verify pubkey rotate-key"
+    local commands="status ports power assign queue retain annotate ledger access-log export verify pubkey rotate-key stats undescribed"
     local global="--url --token-file --json --approval-ref --help"
 
     # Values of options that take one: files for --token-file, nothing to
@@ -17,8 +17,12 @@ _dockctl() {
         COMPREPLY=($(compgen -f -- "$cur"))
         return
         ;;
-    --url | --approval-ref | --from | --to | --officer | --officer-name | --docking | --reason | --case | --category | --note)
+    --url | --approval-ref | --from | --to | --officer | --officer-name | --docking | --reason | --case | --category | --note | --place | --class)
         COMPREPLY=()
+        return
+        ;;
+    --by)
+        COMPREPLY=($(compgen -W "officer recorder unit" -- "$cur"))
         return
         ;;
     esac
@@ -27,7 +31,7 @@ _dockctl() {
     local i command="" nargs=0
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
-        --url | --token-file | --approval-ref | --from | --to | --officer | --officer-name | --docking | --reason | --case | --category | --note)
+        --url | --token-file | --approval-ref | --from | --to | --officer | --officer-name | --docking | --reason | --case | --category | --note | --place | --class | --by)
             ((i++))
             ;;
         -*) ;;
@@ -56,8 +60,9 @@ _dockctl() {
         fi
         ;;
     assign) options="--officer --officer-name" ;;
-    retain) options="--docking --reason" ;;
-    annotate) options="--docking --case --category --note" ;;
+    retain) options="--docking --reason --class" ;;
+    annotate) options="--docking --case --category --place --note" ;;
+    stats) options="--from --to --by --csv" ;;
     ledger) options="--from --to --csv" ;;
     access-log) options="--csv" ;;
     pubkey) options="--all" ;;

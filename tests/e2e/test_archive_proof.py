@@ -138,8 +138,13 @@ class ArchiveProof(unittest.TestCase):
         with open(os.path.join(folder, name)) as f:
             amendment = json.load(f)
         self.assertEqual(amendment["schema"], "dockd.amendment/1")
-        self.assertEqual(amendment["changes"], [{"object": obj, "sha256": amendment["changes"][0]["sha256"],
-                                                  "retention": "long_term", "reason": "complaint 17"}])
+        change = amendment["changes"][0]
+        self.assertEqual(amendment["changes"], [{"object": obj, "sha256": change["sha256"],
+                                                  "retention": "long_term", "reason": "complaint 17",
+                                                  # issue 14: the class and the end of retention it gives (R7)
+                                                  "retention_class": "long_term", "retain_basis": "recorded_at",
+                                                  "retain_until": change["retain_until"]}])
+        self.assertRegex(change["retain_until"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
         self.assertTrue(self.openssl_verify(os.path.join("amendments", self.st.station_id, docking, name),
                                             {k["key_no"]: k for k in self.all_keys["keys"]}[2]["public_key"]))
         with open(os.path.join(self.archive, "manifests", self.st.station_id, docking + ".json")) as f:

@@ -95,7 +95,11 @@ user_test_tester = testing .admin
 
 
 class SwiftServer:
-    def __init__(self, directory=None):
+    def __init__(self, directory=None, record_requests=False):
+        """record_requests: put a RequestRecorder (self.recorder) between the
+        TLS terminator and Swift, to see headers the store ignores."""
+        self.record_requests = record_requests
+        self.recorder = None
         self.dir = directory or tempfile.mkdtemp(prefix="dockd-swift-")
         self.procs = []
         self.tls_port = free_port()
@@ -139,9 +143,14 @@ class SwiftServer:
                 f.write(SERVER_CONF.format(port=ports[kind], dir=d, user=user, kind=kind))
         with open(os.path.join(etc, "proxy-server.conf"), "w") as f:
             f.write(PROXY_CONF.format(port=ports["proxy"], dir=d, user=user, memcached=memcached, region=REGION))
+        behind_tls = ports["proxy"]
+        if self.record_requests:
+            from request_recorder import RequestRecorder
+            self.recorder = RequestRecorder(ports["proxy"])
+            behind_tls = self.recorder.port
         with open(os.path.join(d, "stunnel.conf"), "w") as f:
             f.write(f"foreground = yes\npid =\ndebug = 3\n[s3]\naccept = 127.0.0.1:{self.tls_port}\n"
-                    f"connect = 127.0.0.1:{ports['proxy']}\ncert = {d}/server.pem\nkey = {d}/server.key\n")
+                    f"connect = 127.0.0.1:{behind_tls}\ncert = {d}/server.pem\nkey = {d}/server.key\n")
         mc_user = ["-u", "root"] if os.geteuid() == 0 else []
         self._spawn("memcached", ["memcached", "-l", "127.0.0.1", "-p", str(memcached), "-U", "0", *mc_user])
         for kind in ("account", "container", "object", "proxy"):
@@ -163,6 +172,8 @@ class SwiftServer:
             time.sleep(0.2)
 
     def stop(self):
+        if self.recorder:
+            self.recorder.close()
         for p in reversed(self.procs):
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGTERM)

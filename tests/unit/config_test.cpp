@@ -213,6 +213,7 @@ upload:
   retry: {initial: 1s, jitter: 2s}
   targets: [{url: "file:///a", bucket: b}]
 extra: 1
+retention: {long_term_copies: 1}
 )");
     EXPECT_EQ(r.errors.size(), 6u) << dump(r);
     EXPECT_ERROR(r, 4, "unknown key 'wrkers' in ingest");
@@ -324,7 +325,7 @@ TEST_F(ConfigTest, GroupReadableSecretFileIsRejectedAndOwnerOnlyIsAccepted) {
         parse("station: {id: s1}\ndrivers:\n  - type: sdk\n    library: /x.so\n    password_file: " + loose.string() +
               "\nupload:\n  targets:\n    - url: s3://bkt\n      endpoint: http://minio:9000\n"
               "      credentials_file: " +
-              tight.string() + "\n");
+              tight.string() + "\nretention: {long_term_copies: 1}\n");
     ASSERT_EQ(r.errors.size(), 1u) << dump(r);
     EXPECT_ERROR(r, 5, "drivers[0].password_file: secret file " + loose.string() + " is mode 0640");
 }
@@ -334,7 +335,7 @@ TEST_F(ConfigTest, MissingOrNonRegularSecretFileCannotBeRead) {
         "station: {id: s1}\napi:\n  listen: 0.0.0.0:8470\n  tokens_file: missing.tokens\n"
         "upload:\n  targets:\n    - url: s3://bkt\n      endpoint: https://s3.example\n"
         "      credentials_file: " +
-        dir_.string() + "\n      ca_file: no-ca.pem\n");
+        dir_.string() + "\n      ca_file: no-ca.pem\nretention: {long_term_copies: 1}\n");
     ASSERT_EQ(r.errors.size(), 3u) << dump(r);
     EXPECT_ERROR(r, 4, "cannot read secret file " + (dir_ / "missing.tokens").string() + ": No such file");
     EXPECT_ERROR(r, 9, "secret file " + dir_.string() + " is not a regular file");

@@ -57,7 +57,7 @@ protected:
             store_->mark_uploaded(file_id, url_);
         }
         store_->finish_offload(id, files, 0, 0, 0);
-        auto m = upload::build_manifest(*store_, "ST", id);
+        auto m = upload::build_manifest(*store_, "ST", config::RetentionConfig{}, id);
         auto sig = ring_->sign_at(m->audit_seq, m->json);
         store_->save_manifest_doc({id, m->key, m->json, to_hex(*sig)});
         EXPECT_TRUE(target_->put_bytes(m->key, m->json).ok());

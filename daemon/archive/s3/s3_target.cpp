@@ -48,11 +48,18 @@ bool iequals(const std::string& a, const std::string& b) {
 }
 
 // The headers that create an object: its full SHA-256 (checked by HEAD after
-// completion) and the custody metadata the station attaches.
-std::map<std::string, std::string> object_headers(const ObjectInfo& info) {
+// completion), the custody metadata the station attaches and, on an Object
+// Lock target, the retention the store must enforce (seed R7). COMPLIANCE:
+// nobody, the bucket owner included, can shorten it or delete the object
+// before the date. Content-MD5, which Object Lock requires, goes with every body.
+std::map<std::string, std::string> object_headers(const ObjectInfo& info, bool object_lock) {
     std::map<std::string, std::string> h{{"x-amz-meta-sha256", info.sha256},
                                          {"content-type", "application/octet-stream"}};
     for (const auto& [name, value] : info.metadata) h["x-amz-meta-" + name] = value;
+    if (object_lock && info.retain_until) {
+        h["x-amz-object-lock-mode"] = "COMPLIANCE";
+        h["x-amz-object-lock-retain-until-date"] = *info.retain_until;
+    }
     return h;
 }
 
@@ -86,6 +93,7 @@ S3Target::S3Target(const config::TargetConfig& cfg, Endpoint ep, Credentials cre
       prefix_(cfg.prefix),
       region_(cfg.region),
       path_style_(cfg.path_style),
+      object_lock_(cfg.object_lock),
       ep_(std::move(ep)),
       creds_(std::move(creds)),
       options_(options) {
@@ -215,7 +223,7 @@ Result<void> S3Target::verify(HttpClient& http, const std::string& key, const Ob
 Result<void> S3Target::put_single(HttpClient& http, const std::string& key, const ObjectInfo& info,
                                   const BodySource& body, const std::atomic<bool>& cancelled) {
     for (;;) {
-        Call c{"PUT", key, {}, object_headers(info), &body};
+        Call c{"PUT", key, {}, object_headers(info, object_lock_), &body};
         const bool conditional = conditional_put_.load();
         if (conditional) c.headers["if-none-match"] = "*";
         auto r = call(http, c, cancelled);
@@ -294,7 +302,7 @@ Result<void> S3Target::put_multipart(HttpClient& http, const std::string& key, c
     }
     if (!upload_id) {
         // Not idempotent: a blind retry would leave a second, orphaned upload behind.
-        Call c{"POST", key, {{"uploads", ""}}, object_headers(info), nullptr, false};
+        Call c{"POST", key, {{"uploads", ""}}, object_headers(info, object_lock_), nullptr, false};
         auto r = call(http, c, cancelled);
         if (!r) return r.error();
         if (r->status != 200) return failure("CreateMultipartUpload " + key, *r);

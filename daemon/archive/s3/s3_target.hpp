@@ -73,6 +73,7 @@ private:
 
     std::string url_, bucket_, prefix_, region_;
     bool path_style_;
+    bool object_lock_;
     Endpoint ep_;
     std::string host_header_;
     Credentials creds_;
