@@ -97,6 +97,7 @@ void read_checks(Section& root, ChecksConfig& out);
 void read_ingest(Section& root, IngestConfig& out);
 void read_upload(Section& root, UploadConfig& out);
 void read_retention(Section& root, RetentionConfig& out);
+void read_media(Section& root, MediaConfig& out);
 void read_api(Section& root, ApiConfig& out);
 
 // Secrets (S3 keys, API tokens, vendor passwords) must be regular files this

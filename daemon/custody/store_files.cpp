@@ -31,6 +31,19 @@ FileRecord Store::read_file_row(Statement& st) {
     f.purged_at = st.opt_text(17);
     f.retention = st.text(18);
     f.important = st.int64(19) != 0;
+    if (auto integrity = st.opt_text(20)) {
+        media::MediaFacts m;
+        m.integrity = *integrity;
+        m.container = st.opt_text(21);
+        m.duration_ms = st.opt_int64(22);
+        m.video_codec = st.opt_text(23);
+        m.width = st.opt_int64(24);
+        m.height = st.opt_int64(25);
+        m.audio_codec = st.opt_text(26);
+        m.created_at = st.opt_text(27);
+        m.detail = st.opt_text(28).value_or("");
+        f.media = std::move(m);
+    }
     return f;
 }
 

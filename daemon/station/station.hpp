@@ -19,6 +19,8 @@
 #include "daemon/crypto/key_ring.hpp"
 #include "daemon/custody/store.hpp"
 #include "daemon/ingest/staging.hpp"
+#include "daemon/media/notes.hpp"
+#include "daemon/media/probe_worker.hpp"
 #include "daemon/upload/uploader.hpp"
 #include "drivers/dock_source.hpp"
 
@@ -69,6 +71,8 @@ private:
     void audit_power(int bay, const std::string& action, const std::string& by, const Result<void>& r);
     void on_arrival(int bay, std::shared_ptr<drivers::Recorder> r);
     void watch_host_clock();
+    void start_prober();
+    void media_alerts(StationSummary& s);
 
     boost::asio::io_context& io_;
     const config::Config& cfg_;
@@ -78,6 +82,7 @@ private:
     std::unique_ptr<crypto::KeyRing> keys_;
     std::unique_ptr<ingest::StagingArea> staging_;
     std::unique_ptr<upload::Uploader> uploader_;
+    std::unique_ptr<media::ProbeWorker> prober_;  // null when media.probe is off
     std::unique_ptr<bay::StationContext> context_;
     std::map<int, std::unique_ptr<bay::Bay>> bays_;
     // Declared before sources_: the usb source uses the context until it is destroyed.

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "daemon/common/time.hpp"
+#include "daemon/media/facts_json.hpp"
 
 namespace dockd::upload {
 namespace json = boost::json;
@@ -56,7 +57,8 @@ Result<Manifest> build_manifest(custody::Store& store, const std::string& statio
                                      {"retention", f.retention},
                                      {"retain_reason", opt_json(store.retain_reason(f.id))},
                                      {"annotations", file_notes[f.id]},
-                                     {"important", f.important}});
+                                     {"important", f.important},
+                                     {"media", media::facts_json(f.media)}});
     }
     // DESIGN §12: what was read, nothing else. recorded_at was corrected by
     // offset_ms only where measured and plausible are both true.
