@@ -27,7 +27,8 @@ LoadResult parse_config(const std::string& yaml_text, const std::filesystem::pat
     cfg.source = file.empty() ? std::filesystem::path() : source;
     detail::Section root(
         ctx, doc, "",
-        {"station", "ports", "drivers", "charge", "clock", "checks", "ingest", "upload", "retention", "media", "api"}, 1);
+        {"station", "ports", "drivers", "charge", "clock", "checks", "ingest", "upload", "retention", "media", "api"},
+        1);
     if (root.valid()) {
         detail::read_station(root, cfg.station);
         detail::read_ports(root, cfg.ports);
