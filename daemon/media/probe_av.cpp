@@ -141,6 +141,30 @@ std::optional<std::string> ends_early(AVFormatContext* ctx, std::int64_t declare
     return std::nullopt;
 }
 
+bool header_complete(const AVFormatContext* ctx) {
+    if (ctx->nb_streams == 0) return false;
+    for (unsigned i = 0; i < ctx->nb_streams; ++i) {
+        const AVCodecParameters* p = ctx->streams[i]->codecpar;
+        const bool video = p->codec_type == AVMEDIA_TYPE_VIDEO, audio = p->codec_type == AVMEDIA_TYPE_AUDIO;
+        if (p->codec_id == AV_CODEC_ID_NONE || (video && (p->width <= 0 || p->height <= 0)) ||
+            (audio && p->sample_rate <= 0) || ctx->streams[i]->duration == AV_NOPTS_VALUE)
+            return false;
+    }
+    return true;
+}
+
+// The container's duration, else its longest stream's (as the header says).
+std::optional<std::int64_t> declared_ms(const AVFormatContext* ctx) {
+    if (ctx->duration != AV_NOPTS_VALUE && ctx->duration > 0) return ctx->duration / 1000;
+    std::int64_t longest = 0;
+    for (unsigned i = 0; i < ctx->nb_streams; ++i) {
+        const AVStream* st = ctx->streams[i];
+        if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
+            longest = std::max(longest, av_rescale_q(st->duration, st->time_base, AVRational{1, 1000}));
+    }
+    return longest > 0 ? std::optional<std::int64_t>(longest) : std::nullopt;
+}
+
 struct CtxFree {
     void operator()(AVFormatContext* c) const { avformat_close_input(&c); }
 };
@@ -156,12 +180,16 @@ MediaFacts judge(AVFormatContext* ctx, const Input& in) {
     MediaFacts f;
     f.container = container_name(ctx);
     f.created_at = creation_time(ctx);
-    if (const int rc = avformat_find_stream_info(ctx, nullptr); rc < 0) {
-        f.detail = "stream parameters unreadable: " + av_text(rc);
-        return f;
+    // Decoding frames to learn parameters costs CPU beside the copy: only
+    // when the header (an MP4's moov, a WAV's fmt) leaves something unknown.
+    if (!header_complete(ctx)) {
+        if (const int rc = avformat_find_stream_info(ctx, nullptr); rc < 0) {
+            f.detail = "stream parameters unreadable: " + av_text(rc);
+            return f;
+        }
     }
     read_streams(ctx, f);
-    if (ctx->duration != AV_NOPTS_VALUE && ctx->duration > 0) f.duration_ms = ctx->duration / 1000;
+    f.duration_ms = declared_ms(ctx);
     auto why = index_past_end(ctx, size);
     if (!why) why = riff_short(in.fd, size);
     if (!why && f.duration_ms) why = ends_early(ctx, *f.duration_ms);
