@@ -16,6 +16,8 @@ packages=(
   scdoc lintian man-db bash file strace  # man pages at build time; .deb (CPack runs file), man and sandbox tests
   prometheus  # promtool (only in the server's package) checks the monitoring kit
   fuse3 libfuse3-dev  # powercutfs: the power-cut test's "lose what was not synced" file system
+  libavformat-dev libavcodec-dev libavutil-dev libseccomp-dev  # dockd-media-probe: FFmpeg's demuxers, sandboxed
+  ffmpeg  # tests and bench/probe.py make real media (MP4, WAV, JPEG) with it
 )
 # Node for the browser test driver (playwright-core from npm, tests/browser):
 # Debian's nodejs+npm unless a node with npm is already installed.

@@ -5,6 +5,7 @@
 
 #include "daemon/api/reply.hpp"
 #include "daemon/common/time.hpp"
+#include "daemon/media/facts_json.hpp"
 
 namespace dockd::api {
 namespace json = boost::json;
@@ -145,7 +146,8 @@ json::value file_json(const custody::FileRecord& f) {
                         {"retention", f.retention},
                         {"retention_class", f.class_name()},
                         {"described_at", opt(f.described_at)},
-                        {"important", f.important}};
+                        {"important", f.important},
+                        {"media", media::facts_json(f.media)}};
 }
 
 json::value docking_json(const custody::DockingListRow& r) {
@@ -202,29 +204,57 @@ json::value upload_json(const custody::UploadRow& u) {
                         {"last_error", opt(u.last_error)}};
 }
 
+namespace {
+
+// Seconds with millisecond precision: 12.5, never 12.500000001.
+std::optional<double> seconds(const std::optional<std::int64_t>& ms) {
+    if (!ms) return std::nullopt;
+    return static_cast<double>(*ms) / 1000.0;
+}
+
+std::string seconds_text(const std::optional<std::int64_t>& ms) {
+    if (!ms) return "";
+    std::string frac = std::to_string(1000 + *ms % 1000).substr(1);
+    while (!frac.empty() && frac.back() == '0') frac.pop_back();
+    return std::to_string(*ms / 1000) + (frac.empty() ? "" : "." + frac);
+}
+
+}  // namespace
+
+// Docking rows and assignment rows (kind) share one shape: what does not
+// apply to a row is null (an assignment has no bay, files or battery).
 json::value ledger_json(const std::vector<custody::LedgerRow>& rows) {
     json::array out;
-    for (const auto& r : rows)
-        out.push_back(json::object{{"docking_id", r.docking_id},
-                                   {"bay", r.bay},
+    for (const auto& r : rows) {
+        const bool docking = r.kind == "docking";
+        const auto only = [docking](json::value v) { return docking ? v : json::value(nullptr); };
+        out.push_back(json::object{{"kind", r.kind},
+                                   {"at", r.docked_at},
+                                   {"docking_id", only(json::value(r.docking_id))},
+                                   {"bay", only(r.bay)},
                                    {"serial", r.serial},
                                    {"vendor", r.vendor},
                                    {"model", r.model},
                                    {"officer_no", r.officer_no},
                                    {"officer_name", r.officer_name},
                                    {"unit_name", r.unit_name},
-                                   {"docked_at", r.docked_at},
+                                   {"docked_at", only(json::value(r.docked_at))},
                                    {"undocked_at", opt(r.undocked_at)},
-                                   {"files", r.files},
-                                   {"bytes", r.bytes},
-                                   {"refused", r.refused},
+                                   {"files", only(r.files)},
+                                   {"bytes", only(r.bytes)},
+                                   {"refused", only(r.refused)},
                                    {"recorded_from", opt(r.recorded_from)},
                                    {"recorded_to", opt(r.recorded_to)},
                                    {"recorded_span_s", opt(span_s(r.recorded_from, r.recorded_to))},
+                                   {"recorded_duration_s", opt(seconds(r.recorded_duration_ms))},
+                                   {"truncated_files", only(r.truncated_files)},
                                    {"battery_in", opt(r.battery_in)},
                                    {"battery_out", opt(r.battery_out)},
                                    {"clock_offset_ms", opt(r.clock_offset_ms)},
-                                   {"close_reason", opt(r.close_reason)}});
+                                   {"close_reason", opt(r.close_reason)},
+                                   {"previous_officer_no", opt(r.previous_officer_no)},
+                                   {"assigned_by", opt(r.assigned_by)}});
+    }
     return out;
 }
 
@@ -241,18 +271,31 @@ json::value access_json(const std::vector<custody::AccessEntry>& rows) {
     return out;
 }
 
+// The JSON's columns, the new ones (issue 14) last so older readers of the
+// first twenty still find them where they were.
 std::string ledger_csv(const std::vector<custody::LedgerRow>& rows) {
     std::ostringstream out;
     out << bom
         << "docking_id,bay,serial,vendor,model,officer_no,officer_name,unit_name,docked_at,undocked_at,files,bytes,"
-           "refused,recorded_from,recorded_to,recorded_span_s,battery_in,battery_out,clock_offset_ms,close_reason\r\n";
-    for (const auto& r : rows)
-        out << csv_field(r.docking_id) << ',' << r.bay << ',' << csv_field(r.serial) << ',' << csv_field(r.vendor)
+           "refused,recorded_from,recorded_to,recorded_span_s,battery_in,battery_out,clock_offset_ms,close_reason,"
+           "kind,at,recorded_duration_s,truncated_files,previous_officer_no,assigned_by\r\n";
+    for (const auto& r : rows) {
+        const bool docking = r.kind == "docking";
+        const auto only = [docking](const auto& v) {
+            std::ostringstream o;
+            if (docking) o << v;
+            return o.str();
+        };
+        out << csv_field(r.docking_id) << ',' << only(r.bay) << ',' << csv_field(r.serial) << ',' << csv_field(r.vendor)
             << ',' << csv_field(r.model) << ',' << csv_field(r.officer_no) << ',' << csv_field(r.officer_name) << ','
-            << csv_field(r.unit_name) << ',' << r.docked_at << ',' << csv_opt(r.undocked_at) << ',' << r.files << ','
-            << r.bytes << ',' << r.refused << ',' << csv_opt(r.recorded_from) << ',' << csv_opt(r.recorded_to) << ','
-            << csv_opt(span_s(r.recorded_from, r.recorded_to)) << ',' << csv_opt(r.battery_in) << ','
-            << csv_opt(r.battery_out) << ',' << csv_opt(r.clock_offset_ms) << ',' << csv_opt(r.close_reason) << "\r\n";
+            << csv_field(r.unit_name) << ',' << only(r.docked_at) << ',' << csv_opt(r.undocked_at) << ','
+            << only(r.files) << ',' << only(r.bytes) << ',' << only(r.refused) << ',' << csv_opt(r.recorded_from) << ','
+            << csv_opt(r.recorded_to) << ',' << csv_opt(span_s(r.recorded_from, r.recorded_to)) << ','
+            << csv_opt(r.battery_in) << ',' << csv_opt(r.battery_out) << ',' << csv_opt(r.clock_offset_ms) << ','
+            << csv_opt(r.close_reason) << ',' << r.kind << ',' << r.docked_at << ','
+            << seconds_text(r.recorded_duration_ms) << ',' << only(r.truncated_files) << ','
+            << csv_opt(r.previous_officer_no) << ',' << csv_opt(r.assigned_by) << "\r\n";
+    }
     return out.str();
 }
 

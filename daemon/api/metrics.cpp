@@ -39,19 +39,11 @@ struct Writer {
 // (bay_fault) or "bay N: ..." (bay_error). Every code is present, 0 when clear,
 // so alert rules and dashboards always find the series.
 std::map<std::string, int> alerts_by_code(const std::vector<std::string>& alerts) {
-    std::map<std::string, int> n{{"upload_deadline", 0},
-                                 {"disk_low", 0},
-                                 {"upload_failing", 0},
-                                 {"overdue", 0},
-                                 {"host_clock_unsynced", 0},
-                                 {"bay_fault", 0},
-                                 {"bay_error", 0},
-                                 {"credentials", 0},
-                                 {"no_bucket", 0},
-                                 {"conflict", 0},
-                                 {"undescribed", 0},
-                                 {"long_term_copies", 0},
-                                 {"other", 0}};
+    std::map<std::string, int> n{
+        {"upload_deadline", 0},     {"disk_low", 0},  {"upload_failing", 0}, {"overdue", 0},
+        {"host_clock_unsynced", 0}, {"bay_fault", 0}, {"bay_error", 0},      {"credentials", 0},
+        {"no_bucket", 0},           {"conflict", 0},  {"undescribed", 0},    {"long_term_copies", 0},
+        {"truncated_recording", 0}, {"other", 0}};
     for (const auto& a : alerts) {
         std::string code = a.substr(0, a.find(':'));
         if (code.starts_with("bay ")) code = code.ends_with(" fault") ? "bay_fault" : "bay_error";

@@ -69,7 +69,8 @@ inline std::optional<HttpReply> date_range(const std::map<std::string, std::stri
         const bool is_to = std::string(key) == "to";
         auto t = date_param(it->second, is_to);
         if (!t)
-            return error_reply(400, "bad_date", std::string(key) + " must be YYYY-MM-DD or RFC 3339 (years 0001..9999)");
+            return error_reply(400, "bad_date",
+                               std::string(key) + " must be YYYY-MM-DD or RFC 3339 (years 0001..9999)");
         (is_to ? to : from) = t->at;
     }
     return std::nullopt;

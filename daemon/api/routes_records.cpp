@@ -213,7 +213,7 @@ HttpReply Routes::assign(Call& c) {
     if (error) return *error;
     if (serial.empty() || officer.no.empty())
         return error_reply(400, "bad_field", "serial and officer.no (or officer_no) are required");
-    station_.store().assign(serial, officer, "manual");
+    station_.store().assign(serial, officer, "manual", c.caller.name);
     return json_reply(201, json::object{{"serial", serial},
                                         {"officer",
                                          {{"no", officer.no},

@@ -138,6 +138,7 @@ asio::awaitable<void> Bay::steps(Session& s) {
     if (ok) ok = co_await offload(s);
     if (ok) ok = co_await verify(s);
     if (ok) ok = co_await enter_staged(s);
+    if (ok) ok = co_await await_probes(s);
     // A clock set through the media (a time file) waits until the footage is
     // safe; one set through a vendor library was set before the media opened.
     if (ok && !s.clock_step_done) ok = co_await clock_step(s);

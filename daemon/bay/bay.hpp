@@ -62,6 +62,7 @@ private:
     boost::asio::awaitable<bool> offload(Session& s);
     boost::asio::awaitable<bool> verify(Session& s);
     boost::asio::awaitable<bool> enter_staged(Session& s);
+    boost::asio::awaitable<bool> await_probes(Session& s);
     boost::asio::awaitable<bool> clock_step(Session& s);
     boost::asio::awaitable<bool> wipe(Session& s);
     boost::asio::awaitable<bool> read_free_storage(Session& s);

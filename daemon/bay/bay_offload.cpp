@@ -111,6 +111,7 @@ asio::awaitable<bool> Bay::offload(Session& s) {
             if (!docked) co_return false;
         }
         ctx_.wake_uploader();
+        if (ctx_.wake_prober) ctx_.wake_prober();
     }
     co_await on_pool(ctx_.pool,
                      [&] { ctx_.store.finish_offload(s.docking_id, s.staged, s.skipped, s.refused, s.failed); });

@@ -86,7 +86,9 @@ asio::awaitable<bool> Bay::wipe(Session& s) {
                 if (!row || row->wiped_at || (row->state != "staged" && row->state != "archived")) continue;
                 const bool verified = ctx_.cfg->ingest.verify == config::Verify::none || row->verified_at;
                 const bool archived = row->state == "archived";
-                if (!verified || (policy == config::WipeAfter::archived && !archived)) {
+                // issue 14: the original stays until the staged copy was probed.
+                const bool probed = !ctx_.store.media_probe_required() || row->media;
+                if (!verified || !probed || (policy == config::WipeAfter::archived && !archived)) {
                     if (auto why = ctx_.store.upload_refused(row->id))
                         left.kept.push_back(ingest::printable_path(entry.device_path) + ": " + *why);
                     else

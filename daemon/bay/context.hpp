@@ -29,6 +29,8 @@ struct StationContext {
     // Power-cycles the bay's hub port (audited with `by`); an error when the
     // bay has no switchable port. Runs on the io_context.
     std::function<Result<void>(int bay, const std::string& by)> power_cycle;
+    // The media probe (issue 14): woken after each commit; null when media.probe is off.
+    std::function<void()> wake_prober;
 };
 
 }  // namespace dockd::bay

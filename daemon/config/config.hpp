@@ -190,6 +190,14 @@ struct RetentionConfig {
     }
 };
 
+// The media probe (issue 14, DESIGN §13): dockd-media-probe on each staged copy.
+struct MediaConfig {
+    bool probe = true;
+    Millis probe_timeout{30000};              // wall clock per file, then the helper is killed
+    std::uint64_t probe_memory = 1ull << 30;  // address space of the helper
+    std::filesystem::path probe_helper;       // empty: beside dockd, else /usr/libexec/dockd
+};
+
 struct ApiConfig {
     std::string listen = "127.0.0.1:8470";
     std::filesystem::path tokens_file;  // secret (0600)
@@ -213,6 +221,7 @@ struct Config {
     IngestConfig ingest;
     UploadConfig upload;
     RetentionConfig retention;
+    MediaConfig media;
     ApiConfig api;
     // Where each key was written ("api.listen" -> 42, "ports[1]" -> its item),
     // for problems found after loading (a reload refusing a restart-only key).

@@ -98,7 +98,8 @@ LoadResult parse_config(const std::string& yaml_text, const std::filesystem::pat
     cfg.source = file.empty() ? std::filesystem::path() : source;
     detail::Section root(
         ctx, doc, "",
-        {"station", "ports", "drivers", "charge", "clock", "checks", "ingest", "upload", "retention", "api"}, 1);
+        {"station", "ports", "drivers", "charge", "clock", "checks", "ingest", "upload", "retention", "media", "api"},
+        1);
     if (root.valid()) {
         detail::read_station(root, cfg.station);
         detail::read_ports(root, cfg.ports);
@@ -109,6 +110,7 @@ LoadResult parse_config(const std::string& yaml_text, const std::filesystem::pat
         detail::read_ingest(root, cfg.ingest);
         detail::read_upload(root, cfg.upload);
         detail::read_retention(root, cfg.retention);
+        detail::read_media(root, cfg.media);
         detail::read_api(root, cfg.api);
         // Targets as written count, also one with an error of its own.
         const YAML::Node upload = root.get("upload");

@@ -100,6 +100,7 @@ void read_upload(Section& root, UploadConfig& out);
 void read_retention(Section& root, RetentionConfig& out);
 // Cross-section: retention.long_term_copies against upload.targets (targets_line: where they are listed).
 void check_copies(Context& ctx, int targets, const RetentionConfig& retention, int targets_line);
+void read_media(Section& root, MediaConfig& out);
 void read_api(Section& root, ApiConfig& out);
 
 // Secrets (S3 keys, API tokens, vendor passwords) must be regular files this

@@ -6,7 +6,9 @@ namespace dockd::custody {
 inline constexpr const char* file_columns =
     "id, docking_id, serial, device_path, size, device_mtime_ms, state, reason, sha256, staging_name, "
     "object_key, recorded_at_device, recorded_at, ingested_at, verified_at, wiped_at, archived_at, "
-    "purged_at, retention, important, retain_class, described_at";
+    "purged_at, retention, important, retain_class, described_at, media_integrity, media_container, "
+    "media_duration_ms, media_video_codec, media_width, media_height, media_audio_codec, media_created_at, "
+    "media_detail";
 inline constexpr const char* docking_columns =
     "d.id, d.bay, d.serial, d.officer_no, d.docked_at, d.undocked_at, d.close_reason, d.offload_done_at, "
     "d.battery_in, d.battery_out, d.clock_offset_ms, d.device_time, d.station_time, d.fault, "

@@ -9,7 +9,7 @@ namespace dockd::custody {
 namespace {
 
 // Append-only: a released step is never edited, a change is a new step.
-constexpr std::array<const char*, 7> steps = {
+constexpr std::array<const char*, 8> steps = {
     // 1: the first station schema.
     R"sql(
 CREATE TABLE officers(
@@ -233,6 +233,27 @@ BEGIN
   UPDATE files SET described_at = NEW.at
     WHERE described_at IS NULL AND (id = NEW.file_id OR docking_id = NEW.docking_id);
 END;
+)sql",
+    // 8: media facts (issue 14, DESIGN §13): what the sandboxed probe read in
+    // each staged copy, NULL until it ran (media_probed_at) and for every
+    // fact it could not read. Assignments record who made them and whom they
+    // replaced, so the ledger lists them as rows of their own (seed R1).
+    R"sql(
+ALTER TABLE files ADD COLUMN media_integrity TEXT
+  CHECK(media_integrity IN ('ok','truncated','unreadable','not_media'));
+ALTER TABLE files ADD COLUMN media_container TEXT;
+ALTER TABLE files ADD COLUMN media_duration_ms INTEGER;
+ALTER TABLE files ADD COLUMN media_video_codec TEXT;
+ALTER TABLE files ADD COLUMN media_width INTEGER;
+ALTER TABLE files ADD COLUMN media_height INTEGER;
+ALTER TABLE files ADD COLUMN media_audio_codec TEXT;
+ALTER TABLE files ADD COLUMN media_created_at TEXT;
+ALTER TABLE files ADD COLUMN media_detail TEXT;
+ALTER TABLE files ADD COLUMN media_probed_at TEXT;
+CREATE INDEX files_unprobed ON files(id) WHERE media_probed_at IS NULL AND state IN ('staged','archived');
+CREATE INDEX files_truncated ON files(docking_id) WHERE media_integrity = 'truncated';
+ALTER TABLE assignments ADD COLUMN assigned_by TEXT;
+ALTER TABLE assignments ADD COLUMN previous_officer_no TEXT;
 )sql",
 };
 

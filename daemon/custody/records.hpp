@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/media/facts.hpp"
+
 namespace dockd::custody {
 
 struct RecorderIdentity {
@@ -93,6 +95,18 @@ struct FileRecord {
     // First case number or category (its own or its docking's); nullopt: undescribed.
     std::optional<std::string> described_at;
     const std::string& class_name() const { return retain_class ? *retain_class : retention; }
+    std::optional<media::MediaFacts> media;  // nullopt: not probed (yet, or probing is off)
+};
+
+// A committed file whose staged copy awaits the media probe.
+struct ProbeDue {
+    std::int64_t id = 0;
+    std::string serial, device_path, staging_name;
+};
+
+struct TruncatedRecording {
+    std::string docking_id, serial, device_path, docked_at;
+    std::optional<std::int64_t> battery_in;  // at docking; nullopt: not reported
 };
 
 struct UploadJob {
@@ -149,6 +163,15 @@ struct LedgerRow {
     // recorded_at): what the store knows of "duration recorded" without
     // parsing media containers.
     std::optional<std::string> recorded_from, recorded_to;
+    // issue 14 (DESIGN §13): the sum of the probed durations of the docking's
+    // files, nullopt when none has one; recordings that ended abnormally.
+    std::optional<std::int64_t> recorded_duration_ms;
+    std::int64_t truncated_files = 0;
+    // "docking", or "assignment": a recorder bound to an officer (seed R1);
+    // then docking_id is empty, bay 0, docked_at the assignment time, and
+    // previous_officer_no / assigned_by say from whom and by whom.
+    std::string kind = "docking";
+    std::optional<std::string> previous_officer_no, assigned_by;
 };
 
 // --- people-facing (issue 5) ---

@@ -376,7 +376,8 @@ std::optional<DockingRecord> Store::docking(const std::string& id) {
     return read_docking_row(st);
 }
 
-void Store::assign(const std::string& serial, const OfficerRecord& officer, const std::string& source) {
+void Store::assign(const std::string& serial, const OfficerRecord& officer, const std::string& source,
+                   const std::string& by) {
     std::lock_guard lock(mutex_);
     const std::string now = now_text();
     Transaction tx(db_);
@@ -384,16 +385,21 @@ void Store::assign(const std::string& serial, const OfficerRecord& officer, cons
     auto prev = db_.prepare("SELECT officer_no FROM assignments WHERE serial=? ORDER BY id DESC LIMIT 1");
     prev.bind(1, serial);
     const auto before = prev.step() ? std::optional<std::string>(prev.text(0)) : std::nullopt;
-    db_.prepare("INSERT INTO assignments(serial, officer_no, assigned_at, source) VALUES(?,?,?,?)")
+    db_.prepare(
+           "INSERT INTO assignments(serial, officer_no, assigned_at, source, assigned_by, previous_officer_no) "
+           "VALUES(?,?,?,?,?,?)")
         .bind(1, serial)
         .bind(2, officer.no)
         .bind(3, now)
         .bind(4, source)
+        .bind(5, by)
+        .bind(6, before)
         .run();
     append_locked("assignment", {{"serial", serial},
                                  {"officer_no", officer.no},
                                  {"previous_officer_no", json_opt(before)},
-                                 {"source", source}});
+                                 {"source", source},
+                                 {"by", by}});
     tx.commit();
 }
 

@@ -3,6 +3,7 @@
 // a mutex, so pool workers and the station strand can both call it.
 #pragma once
 
+#include <atomic>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <filesystem>
@@ -52,7 +53,9 @@ public:
     std::optional<OfficerRecord> officer(const std::string& no);
     std::optional<DockingRecord> docking(const std::string& id);
     // Binds a recorder to an officer (custodian) by hand; audited.
-    void assign(const std::string& serial, const OfficerRecord& officer, const std::string& source);
+    // `by`: who made it (the API caller's token name); a ledger row (seed R1).
+    void assign(const std::string& serial, const OfficerRecord& officer, const std::string& source,
+                const std::string& by = "station");
 
     // --- files ---
     // The file already known for this recorder identity (staged, archived,
@@ -76,6 +79,19 @@ public:
     std::vector<FileRecord> files_of_docking(const std::string& docking_id);
     std::vector<FileRecord> files_in_staging();  // staged/archived, not purged
     std::vector<std::string> staging_names();    // every staging_name ever committed, not purged
+
+    // --- media facts (issue 14, DESIGN §13; store_media.cpp) ---
+    // Whether the media probe runs: while it does, a file is uploaded, purged
+    // from staging and wiped from the recorder only once it was probed.
+    void require_media_probe(bool on) { media_probe_required_ = on; }
+    bool media_probe_required() const { return media_probe_required_; }
+    std::vector<ProbeDue> files_to_probe(int limit);                          // oldest first, staged copy present
+    void record_media(std::int64_t file_id, const media::MediaFacts& facts);  // audited `media_probed`
+    int media_unprobed(const std::string& docking_id);
+    // Truncated recordings of the docking: device paths, in commit order.
+    std::vector<std::string> truncated_files(const std::string& docking_id);
+    // Truncated recordings of dockings since the given time, for the alert.
+    std::vector<TruncatedRecording> truncated_since(const std::string& since_rfc3339);
 
     // --- uploads ---
     // Publications first (small, and the proof should be timely), then media.
@@ -197,6 +213,8 @@ private:
                              const std::string& printable_path, std::uint64_t size, std::int64_t device_mtime_ms,
                              const std::string& reason);
     FileRecord read_file_row(Statement& st);
+    void add_assignments(const std::optional<std::string>& from_rfc3339, const std::optional<std::string>& to_rfc3339,
+                         std::vector<LedgerRow>& out);
     static DockingRecord read_docking_row(Statement& st);
     // Starts (upload_id) or ends (nullopt) a multipart upload: its parts go either way.
     void reset_multipart(std::int64_t file_id, const std::string& target, const std::optional<std::string>& upload_id);
@@ -208,6 +226,7 @@ private:
 
     std::mutex mutex_;
     Database db_;
+    std::atomic<bool> media_probe_required_{false};
 };
 
 }  // namespace dockd::custody

@@ -33,6 +33,19 @@ FileRecord Store::read_file_row(Statement& st) {
     f.important = st.int64(19) != 0;
     f.retain_class = st.opt_text(20);
     f.described_at = st.opt_text(21);
+    if (auto integrity = st.opt_text(22)) {
+        media::MediaFacts m;
+        m.integrity = *integrity;
+        m.container = st.opt_text(23);
+        m.duration_ms = st.opt_int64(24);
+        m.video_codec = st.opt_text(25);
+        m.width = st.opt_int64(26);
+        m.height = st.opt_int64(27);
+        m.audio_codec = st.opt_text(28);
+        m.created_at = st.opt_text(29);
+        m.detail = st.opt_text(30).value_or("");
+        f.media = std::move(m);
+    }
     return f;
 }
 

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "daemon/custody/store.hpp"
 
 namespace dockd::custody {
@@ -15,7 +17,9 @@ std::vector<LedgerRow> Store::ledger(const std::optional<std::string>& from_rfc3
         "(SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.state='refused'), "
         "d.battery_in, d.battery_out, d.clock_offset_ms, d.close_reason, "
         "(SELECT MIN(recorded_at) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
-        "(SELECT MAX(recorded_at) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')) "
+        "(SELECT MAX(recorded_at) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
+        "(SELECT SUM(media_duration_ms) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
+        "(SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.media_integrity='truncated') "
         "FROM dockings d LEFT JOIN recorders r ON r.serial=d.serial LEFT JOIN officers o ON o.no=d.officer_no "
         "WHERE (?1 IS NULL OR d.docked_at >= ?1) AND (?2 IS NULL OR d.docked_at < ?2) ORDER BY d.docked_at");
     st.bind(1, from_rfc3339).bind(2, to_rfc3339);
@@ -40,9 +44,40 @@ std::vector<LedgerRow> Store::ledger(const std::optional<std::string>& from_rfc3
         r.close_reason = st.opt_text(16);
         r.recorded_from = st.opt_text(17);
         r.recorded_to = st.opt_text(18);
+        r.recorded_duration_ms = st.opt_int64(19);  // SUM of nothing known is NULL
+        r.truncated_files = st.int64(20);
         out.push_back(std::move(r));
     }
+    add_assignments(from_rfc3339, to_rfc3339, out);
+    std::stable_sort(out.begin(), out.end(),
+                     [](const LedgerRow& a, const LedgerRow& b) { return a.docked_at < b.docked_at; });
     return out;
+}
+
+// Assignments and re-assignments are ledger rows of their own (seed R1):
+// who, which recorder, from whom, by whom, when.
+void Store::add_assignments(const std::optional<std::string>& from_rfc3339,
+                            const std::optional<std::string>& to_rfc3339, std::vector<LedgerRow>& out) {
+    auto st = db_.prepare(
+        "SELECT a.serial, COALESCE(r.vendor,''), COALESCE(r.model,''), a.officer_no, COALESCE(o.name,''), "
+        "COALESCE(o.unit_name,''), a.assigned_at, a.previous_officer_no, COALESCE(a.assigned_by, a.source) "
+        "FROM assignments a LEFT JOIN recorders r ON r.serial=a.serial LEFT JOIN officers o ON o.no=a.officer_no "
+        "WHERE (?1 IS NULL OR a.assigned_at >= ?1) AND (?2 IS NULL OR a.assigned_at < ?2) ORDER BY a.id");
+    st.bind(1, from_rfc3339).bind(2, to_rfc3339);
+    while (st.step()) {
+        LedgerRow r;
+        r.kind = "assignment";
+        r.serial = st.text(0);
+        r.vendor = st.text(1);
+        r.model = st.text(2);
+        r.officer_no = st.text(3);
+        r.officer_name = st.text(4);
+        r.unit_name = st.text(5);
+        r.docked_at = st.text(6);
+        r.previous_officer_no = st.opt_text(7);
+        r.assigned_by = st.opt_text(8);
+        out.push_back(std::move(r));
+    }
 }
 
 }  // namespace dockd::custody

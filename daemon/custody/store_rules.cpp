@@ -93,12 +93,15 @@ std::vector<StatsRow> Store::stats(const std::string& by, const std::optional<st
                     "FROM dockings d LEFT JOIN officers o ON o.no=d.officer_no "
                     "WHERE (?1 IS NULL OR d.docked_at >= ?1) AND (?2 IS NULL OR d.docked_at < ?2)), "
                     "fa AS (SELECT f.docking_id AS id, COUNT(*) AS files, SUM(f.size) AS bytes, "
+                    "SUM(f.media_duration_ms) AS dur_ms, SUM(f.media_integrity = 'truncated') AS trunc, "
+                    "COUNT(f.media_probed_at) AS probed, "
                     "SUM(COALESCE(f.described_at, ?3) > COALESCE(" +
                     due_of +
                     ", ?3)) AS described_late FROM per JOIN files f ON f.docking_id=per.id "
                     "WHERE f.state IN ('staged','archived') GROUP BY f.docking_id) "
                     "SELECT per.grp, COUNT(*), COALESCE(SUM(fa.files),0), COALESCE(SUM(fa.bytes),0), SUM(per.late), "
-                    "COALESCE(SUM(fa.described_late),0) FROM per LEFT JOIN fa ON fa.id=per.id "
+                    "COALESCE(SUM(fa.described_late),0), SUM(fa.dur_ms), SUM(fa.trunc), COALESCE(SUM(fa.probed),0) "
+                    "FROM per LEFT JOIN fa ON fa.id=per.id "
                     "GROUP BY per.grp ORDER BY per.grp");
     st.bind(1, from_rfc3339).bind(2, to_rfc3339).bind(3, now_rfc3339);
     std::vector<StatsRow> out;
@@ -110,6 +113,9 @@ std::vector<StatsRow> Store::stats(const std::string& by, const std::optional<st
         r.bytes = st.int64(3);
         r.late_dockings = st.int64(4);
         r.described_late = st.int64(5);
+        // DESIGN §13: the sum of the durations the probe read; null when it read none.
+        if (auto ms = st.opt_int64(6)) r.duration_s = static_cast<double>(*ms) / 1000.0;
+        if (st.int64(8) > 0) r.truncated_files = st.opt_int64(7).value_or(0);
         out.push_back(std::move(r));
     }
     tx.commit();

@@ -50,8 +50,9 @@ std::vector<UploadJob> Store::due_uploads(std::int64_t now_ms, int limit, const 
         "SELECT u.file_id, u.target, u.attempts, f.staging_name, f.object_key, f.sha256, f.size "
         "FROM uploads u JOIN files f ON f.id = u.file_id "
         "WHERE u.state='pending' AND u.next_attempt_ms <= ?1 AND f.state IN ('staged','archived') "
+        "AND (?3 = 0 OR f.media_probed_at IS NOT NULL) "  // media facts travel with the object (issue 14)
         "ORDER BY (f.retention='long_term' OR f.important) DESC, f.id LIMIT ?2");
-    st.bind(1, now_ms).bind(2, limit + static_cast<int>(exclude.size()));
+    st.bind(1, now_ms).bind(2, limit + static_cast<int>(exclude.size())).bind(3, media_probe_required_ ? 1 : 0);
     while (st.step() && static_cast<int>(out.size()) < limit) {
         UploadJob j;
         j.file_id = st.int64(0);
@@ -156,7 +157,9 @@ std::vector<FileRecord> Store::archived_unpurged() {
     std::vector<FileRecord> out;
     auto st = db_.prepare(std::string("SELECT ") + file_columns +
                           " FROM files INDEXED BY files_unpurged WHERE state='archived' AND staging_name IS NOT NULL "
-                          "AND purged_at IS NULL");  // not files_state: every archived file ever
+                          "AND purged_at IS NULL "  // not files_state: every archived file ever
+                          "AND (?1 = 0 OR media_probed_at IS NOT NULL)");
+    st.bind(1, media_probe_required_ ? 1 : 0);  // the probe reads the staged copy
     while (st.step()) out.push_back(read_file_row(st));
     return out;
 }

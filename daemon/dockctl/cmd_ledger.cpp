@@ -17,13 +17,23 @@ int cmd_ledger(const Client& c, const std::vector<std::string>& args, const Opti
     int code = exit_ok;
     auto rows = report_rows(c, std::string(target.buffer()), o, code);
     if (!rows) return code;
-    std::vector<std::vector<std::string>> table{
-        {"DOCKED", "UNDOCKED", "BAY", "RECORDER", "OFFICER", "FILES", "SIZE", "RECORDED_S", "BATTERY", "CLOCK_MS"}};
-    for (const auto& r : rows->as_array())
+    // One line per docking, and one per assignment ("assigned" in UNDOCKED,
+    // "from -> to by who" in place of the files).
+    std::vector<std::vector<std::string>> table{{"AT", "UNDOCKED", "BAY", "RECORDER", "OFFICER", "FILES", "SIZE",
+                                                 "DURATION_S", "TRUNC", "BATTERY", "CLOCK_MS"}};
+    for (const auto& r : rows->as_array()) {
+        const std::string officer = str(r.at("officer_no")) + " " + str(r.at("officer_name"));
+        if (str(r.at("kind")) == "assignment") {
+            table.push_back({str(r.at("at")), "assigned", "", str(r.at("serial")), officer,
+                             "from " + str(r.at("previous_officer_no")) + " by " + str(r.at("assigned_by")), "", "", "",
+                             "", ""});
+            continue;
+        }
         table.push_back({str(r.at("docked_at")), str(r.at("undocked_at")), str(r.at("bay")), str(r.at("serial")),
-                         str(r.at("officer_no")) + " " + str(r.at("officer_name")), str(r.at("files")),
-                         mib(r.at("bytes")), str(r.at("recorded_span_s")),
-                         str(r.at("battery_in")) + "->" + str(r.at("battery_out")), str(r.at("clock_offset_ms"))});
+                         officer, str(r.at("files")), mib(r.at("bytes")), str(r.at("recorded_duration_s")),
+                         str(r.at("truncated_files")), str(r.at("battery_in")) + "->" + str(r.at("battery_out")),
+                         str(r.at("clock_offset_ms"))});
+    }
     print_table(table);
     return exit_ok;
 }

@@ -68,6 +68,9 @@ Result<void> Station::open() {
                                     if (!port_power_)
                                         return Error{"no switchable hub port (no USB driver serves this bay)"};
                                     return port_power_->power(bay, "cycle", by);
+                                },
+                                [this] {
+                                    if (prober_) prober_->wake();
                                 }});
     const auto config_text = read_file(cfg_->source);
     audit_config(config_text ? crypto::sha256_hex(*config_text) : std::string("unreadable"), "start");
@@ -117,6 +120,7 @@ void Station::start() {
     for (const auto& p : cfg_->ports) bays_.emplace(p.id, std::make_unique<bay::Bay>(p.id, *context_));
     start_usb();
     sync_sim_sources();  // ums, sdk: start_usb()
+    start_prober();
     uploader_->start();
     print_progress();
     watch_host_clock();
@@ -131,6 +135,7 @@ void Station::stop(std::function<void()> done) {
     for (auto& [dir, s] : sim_sources_) s->stop();
     if (port_power_) port_power_->stop();
     for (auto& [id, b] : bays_) b->stop();
+    if (prober_) prober_->stop();
     uploader_->stop();
     wait_idle(std::move(done), 0);
 }
@@ -278,12 +283,12 @@ StationSummary Station::summary() {
                            o.last_undocked_at);
     // Seed R9 and R8 (issue 14): descriptions past their deadline, copies short.
     const auto now = std::chrono::system_clock::now();
-    s.undescribed = overdue_counts(*store_, cfg_.retention, now);
+    s.undescribed = overdue_counts(*store_, cfg_->retention, now);
     for (const auto& o : s.undescribed) s.undescribed_files += o.count;
-    if (!cfg_.upload.targets.empty())
-        s.long_term_short_of_copies = store_->long_term_short_of_copies(rfc3339(now - cfg_.retention.upload_deadline),
-                                                                        cfg_.retention.long_term_copies);
-    for (auto& a : rule_alerts(s.undescribed, s.long_term_short_of_copies, cfg_.retention.long_term_copies))
+    if (!cfg_->upload.targets.empty())
+        s.long_term_short_of_copies = store_->long_term_short_of_copies(rfc3339(now - cfg_->retention.upload_deadline),
+                                                                        cfg_->retention.long_term_copies);
+    for (auto& a : rule_alerts(s.undescribed, s.long_term_short_of_copies, cfg_->retention.long_term_copies))
         s.alerts.push_back(std::move(a));
     // Offsets are only as good as the reference (DESIGN §3).
     s.host_clock_synced = host_synced_;
@@ -296,6 +301,7 @@ StationSummary Station::summary() {
             "host_clock_unsynced: the host clock is not proven synchronised (" + s.host_clock_source + ")" +
             (cfg_->clock.require_synced_host_clock ? "; device clocks are not set (clock.require_synced_host_clock)"
                                                    : ""));
+    media_alerts(s);
     for (const auto& b : bays())
         if (b.state == bay::BayState::fault)
             s.alerts.push_back("bay " + std::to_string(b.id) + " fault: " + b.error);
@@ -304,6 +310,31 @@ StationSummary Station::summary() {
         else if (!b.error.empty())
             s.alerts.push_back("bay " + std::to_string(b.id) + ": " + b.error);
     return s;
+}
+
+// Probing runs on its own thread from the start: files a restart left
+// unprobed are probed first, before any bay docks.
+void Station::start_prober() {
+    store_->require_media_probe(cfg_->media.probe);
+    if (!cfg_->media.probe) return;
+    const auto helper = cfg_->media.probe_helper.empty() ? media::default_probe_path() : cfg_->media.probe_helper;
+    media::ProbeLimits limits;
+    limits.timeout = cfg_->media.probe_timeout;
+    // CPU time is the backstop; the wall-clock deadline comes first.
+    limits.cpu = std::chrono::ceil<std::chrono::seconds>(cfg_->media.probe_timeout) + std::chrono::seconds(2);
+    limits.memory_bytes = cfg_->media.probe_memory;
+    prober_ = std::make_unique<media::ProbeWorker>(*store_, staging_->root(), helper, limits, [this] {
+        boost::asio::post(io_, [this] { uploader_->wake(); });  // the probed file may go now
+    });
+}
+
+// A recording that ended abnormally (truncated) is an alert for a day after
+// its docking: the officer's note on the bay is gone once the recorder is.
+void Station::media_alerts(StationSummary& s) {
+    const auto since = rfc3339(std::chrono::system_clock::now() - std::chrono::hours(24));
+    for (const auto& t : store_->truncated_since(since))
+        s.alerts.push_back("truncated_recording: recorder " + t.serial + ": " + t.device_path +
+                           ": recording ended abnormally (" + media::battery_words(t.battery_in) + ")");
 }
 
 // The terminal view: one line per busy bay every two seconds.

@@ -20,6 +20,8 @@
 #include "daemon/crypto/key_ring.hpp"
 #include "daemon/custody/store.hpp"
 #include "daemon/ingest/staging.hpp"
+#include "daemon/media/notes.hpp"
+#include "daemon/media/probe_worker.hpp"
 #include "daemon/station/rules.hpp"
 #include "daemon/upload/uploader.hpp"
 #include "drivers/dock_source.hpp"
@@ -72,7 +74,7 @@ public:
     Result<void> power(int bay, const std::string& action);
     StationSummary summary();
     custody::Store& store() { return *store_; }
-    const config::Config& config() const { return cfg_; }
+    const config::Config& config() const { return cfg_.get(); }
     const crypto::KeyRing& keys() const { return *keys_; }
     // Key n+1 becomes the signing key (DESIGN §11); audited as key_rotated.
     Result<std::pair<crypto::KeyInfo, custody::AuditHead>> rotate_key() { return uploader_->publisher().rotate_key(); }
@@ -90,6 +92,8 @@ private:
     // reconfigure.cpp
     void sync_sim_sources();  // one source per configured bays_dir, watching bays_
     void retire_idle();       // bays removed by a reload go once their docking is over
+    void start_prober();
+    void media_alerts(StationSummary& s);
 
     boost::asio::io_context& io_;
     config::LiveConfig& cfg_;
@@ -99,6 +103,7 @@ private:
     std::unique_ptr<crypto::KeyRing> keys_;
     std::unique_ptr<ingest::StagingArea> staging_;
     std::unique_ptr<upload::Uploader> uploader_;
+    std::unique_ptr<media::ProbeWorker> prober_;  // null when media.probe is off
     std::unique_ptr<bay::StationContext> context_;
     std::map<int, std::unique_ptr<bay::Bay>> bays_;
     // Declared before sources_: the usb source uses the context until it is destroyed.

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "daemon/common/time.hpp"
+#include "daemon/media/facts_json.hpp"
 #include "daemon/upload/object_metadata.hpp"
 
 namespace dockd::upload {
@@ -64,7 +65,8 @@ Result<Manifest> build_manifest(custody::Store& store, const std::string& statio
                                      {"retain_basis", until ? json::value(until->basis) : json::value(nullptr)},
                                      {"retain_reason", opt_json(store.retain_reason(f.id))},
                                      {"annotations", file_notes[f.id]},
-                                     {"important", f.important}});
+                                     {"important", f.important},
+                                     {"media", media::facts_json(f.media)}});
     }
     // DESIGN §12: what was read, nothing else. recorded_at was corrected by
     // offset_ms only where measured and plausible are both true.

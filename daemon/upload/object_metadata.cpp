@@ -25,6 +25,22 @@ std::string joined(const std::set<std::string>& values) {
     return out;
 }
 
+// Media facts (issue 14), only those known: at most about 150 bytes more.
+void add_media(ObjectMetadata& m, const std::optional<media::MediaFacts>& media) {
+    if (!media) return;
+    m.emplace_back("media-integrity", media->integrity);
+    if (media->container) m.emplace_back("media-container", encoded(*media->container));
+    if (media->duration_ms) m.emplace_back("media-duration-ms", std::to_string(*media->duration_ms));
+    if (media->video_codec) {
+        std::string video = *media->video_codec;
+        if (media->width && media->height)
+            video += " " + std::to_string(*media->width) + "x" + std::to_string(*media->height);
+        m.emplace_back("media-video", encoded(video));
+    }
+    if (media->audio_codec) m.emplace_back("media-audio", encoded(*media->audio_codec));
+    if (media->created_at) m.emplace_back("media-created-at", encoded(*media->created_at));
+}
+
 }  // namespace
 
 ObjectMetadata object_metadata(custody::Store& store, const std::string& station_id,
@@ -59,6 +75,7 @@ ObjectMetadata object_metadata(custody::Store& store, const std::string& station
     for (const auto& a : store.annotations_of_file(file_id)) add(a);
     for (const auto& a : store.annotations_of_docking(f->docking_id))
         if (!a.file_id) add(a);
+    add_media(m, f->media);
     if (!cases.empty()) m.emplace_back("case-no", encoded(joined(cases)));
     if (!categories.empty()) m.emplace_back("category", encoded(joined(categories)));
     return m;

@@ -147,7 +147,7 @@ bool Uploader::window_open() const {
 }
 
 // Files and publications are numbered apart, so they are tracked apart.
-std::set<std::int64_t>& Uploader::in_flight(const custody::UploadJob& job) {
+std::multiset<std::int64_t>& Uploader::in_flight(const custody::UploadJob& job) {
     return job.publication_id ? publications_in_flight_ : in_flight_;
 }
 
@@ -158,8 +158,9 @@ asio::awaitable<void> Uploader::run() {
                 const int free_slots = cfg_->upload.concurrency - static_cast<int>(in_flight_.size()) -
                                        static_cast<int>(publications_in_flight_.size());
                 if (free_slots > 0) {
-                    std::vector<std::int64_t> busy(in_flight_.begin(), in_flight_.end());
-                    std::vector<std::int64_t> busy_pubs(publications_in_flight_.begin(), publications_in_flight_.end());
+                    const std::set<std::int64_t> files(in_flight_.begin(), in_flight_.end()),
+                        pubs(publications_in_flight_.begin(), publications_in_flight_.end());
+                    std::vector<std::int64_t> busy(files.begin(), files.end()), busy_pubs(pubs.begin(), pubs.end());
                     auto jobs = co_await on_pool(
                         pool_, [&] { return store_.due_uploads(now_ms(), free_slots, busy, busy_pubs); });
                     for (auto& job : jobs) {
@@ -228,7 +229,9 @@ asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
     } else {
         log::warning("upload of " + what + " to " + job.target + " failed: " + r.error().message);
     }
-    in_flight(job).erase(job.publication_id ? job.publication_id : job.file_id);
+    auto& running = in_flight(job);
+    if (auto it = running.find(job.publication_id ? job.publication_id : job.file_id); it != running.end())
+        running.erase(it);  // this upload only, not the same file's upload to another target
     // Success frees a slot; a failure brings a new reason, so the deadline
     // alert is recomputed now rather than at its next minute.
     if (!r) next_deadline_check_ms_ = 0;

@@ -53,7 +53,7 @@ private:
     boost::asio::awaitable<void> upload_one(custody::UploadJob job);
     // true when at least one manifest reached a target (a segment is then due).
     boost::asio::awaitable<bool> write_manifests();
-    std::set<std::int64_t>& in_flight(const custody::UploadJob& job);
+    std::multiset<std::int64_t>& in_flight(const custody::UploadJob& job);
     Result<void> put_media(archive::Target& target, const custody::UploadJob& job);
     void record_failure(const custody::UploadJob& job, const Error& error, archive::Failure failure);
     boost::asio::awaitable<void> purge_staging();
@@ -74,8 +74,11 @@ private:
     const config::LiveConfig& cfg_;
     crypto::KeyRing& keys_;
     boost::asio::steady_timer tick_;
-    std::set<std::int64_t> in_flight_;               // file ids
-    std::set<std::int64_t> publications_in_flight_;  // publication ids
+    // One entry per running upload (a file goes to several targets at once):
+    // an id stays excluded from the queue until its last upload ends, so the
+    // second target's row is never started twice.
+    std::multiset<std::int64_t> in_flight_;               // file ids
+    std::multiset<std::int64_t> publications_in_flight_;  // publication ids
     std::atomic<bool> stopping_{false};
     std::atomic<bool> woken_{false};
     std::mt19937_64 rng_{std::random_device{}()};

@@ -106,6 +106,27 @@ class TwoCopies(unittest.TestCase):
             self.assertEqual(db.execute("SELECT state FROM files WHERE id=?", (fid,)).fetchone()[0], "archived")
         self.assertTrue(os.path.exists(os.path.join(second, "archive", "media")))
 
+    def test_each_file_goes_to_each_target_once(self):
+        # Uploads of one file to two targets run side by side; the first to
+        # finish must not let the queue start the other again (the uploader
+        # once tracked running uploads by file id alone).
+        st = Station(bays=1, upload="""upload:
+  targets: [{url: "file:archive"}, {url: "file:second/archive"}]
+  concurrency: 4
+  retry: {initial: 200ms, max: 1s}""")
+        self.addCleanup(st.cleanup)
+        st.start()
+        st.insert(1, "ZFY0802", "--files", 8, "--file-size", 3_000_000, "--seed", 82)
+        st.wait_bay(1, "ready")
+        st.wait_queue_empty()
+        with st.db() as db:
+            files = db.execute("SELECT COUNT(*) FROM files WHERE state='archived'").fetchone()[0]
+            per_copy = db.execute("SELECT json_extract(payload,'$.file_id'), json_extract(payload,'$.target'), "
+                                  "COUNT(*) FROM audit WHERE kind='archived' GROUP BY 1, 2").fetchall()
+        self.assertEqual(files, 8)
+        self.assertEqual(len(per_copy), 16, per_copy)
+        self.assertEqual([r for r in per_copy if r[2] != 1], [], "uploaded twice to the same target")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -37,7 +37,11 @@ class TruthfulFacts(unittest.TestCase):
         d = st.build(1, "ZFY0900", "--files", 2, "--file-size", MiB, "--clock-offset", "-500")
         edit_device(d, battery_percent=None, clock_readable=False, firmware=None)
         st.plug(1, d)
-        b = st.wait_bay(1, "staged", timeout=60)
+        st.wait_bay(1, "staged", timeout=60)
+        # The bay shows "staged" (safe to leave) while the media probe runs
+        # (issue 14); the charge gate comes after it.
+        wait_for(lambda: gate(st.bays()[1], "charge"), 30, "the charge gate shown")
+        b = st.bays()[1]
         self.assertIsNone(b["battery_percent"])
         self.assertIsNone(b["clock_offset_ms"])
         self.assertFalse(b["clock"]["measured"])

@@ -36,7 +36,8 @@ expect() {
 commands=$("$dockctl" --help | sed -n 's/^  \([a-z][a-z-]*\).*/\1/p' | sort | tr '\n' ' ' | sed 's/ $//')
 [ -n "$commands" ] || { echo "FAIL: no commands in dockctl --help"; exit 1; }
 expect "$commands" ""
-expect "status" "st"
+expect "stats status" "st"
+expect "status" "statu"
 expect "access-log annotate assign" "a"
 expect "cycle off on" power 3 ""
 expect "cycle" --url http://127.0.0.1:8470 power 3 c

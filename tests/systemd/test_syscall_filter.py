@@ -34,10 +34,20 @@ IMPLIED_DENY = {"ProtectClock": "@clock", "ProtectKernelModules": "@module", "Pr
 # read from timedated over D-Bus or /run/systemd/timesync (DESIGN §12: an
 # error reading it is "not synced"); adjtimex is the fallback off systemd.
 REFUSED_ON_PURPOSE = {"adjtimex", "clock_adjtime"}
+# dockd-media-probe (issue 14) loads libavcodec and the codec libraries it
+# links; while they load (before the probe's own filter), libnuma sets a
+# memory policy and a crypto library locks a page of secure memory. Both
+# treat EPERM as "not available" and carry on; neither is needed to demux.
+REFUSED_ON_PURPOSE |= {"set_mempolicy", "mlock"}
 # ProcSubset=pid hides it: glibc's malloc reads it once (check_may_shrink_heap)
 # and, failing, trims arenas with MADV_DONTNEED, what it does anyway unless the
 # host runs strict overcommit (vm.overcommit_memory=2).
 PROC_READS_TOLERATED = {"/proc/sys/vm/overcommit_memory"}
+# dockd-media-probe's libraries while they load (issue 14): libselinux looks
+# for selinuxfs in /proc/filesystems, the TLS/crypto libraries FFmpeg links
+# read /proc/sys/crypto/fips_enabled; hidden, each takes the default (no
+# SELinux, no FIPS mode), and neither matters to demuxing.
+PROC_READS_TOLERATED |= {"/proc/filesystems", "/proc/sys/crypto/fips_enabled"}
 CALL = re.compile(r"^(\d+)\s+(?:<\.\.\. )?([a-z0-9_]+)(?:\(| resumed>)")
 
 

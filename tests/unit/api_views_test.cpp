@@ -30,10 +30,39 @@ TEST(LedgerCsv, BomHeaderAndQuotedFields) {
     const auto header_end = csv.find("\r\n");
     EXPECT_EQ(csv.substr(3, header_end - 3),
               "docking_id,bay,serial,vendor,model,officer_no,officer_name,unit_name,docked_at,undocked_at,files,bytes,"
-              "refused,recorded_from,recorded_to,recorded_span_s,battery_in,battery_out,clock_offset_ms,close_reason");
+              "refused,recorded_from,recorded_to,recorded_span_s,battery_in,battery_out,clock_offset_ms,close_reason,"
+              "kind,at,recorded_duration_s,truncated_files,previous_officer_no,assigned_by");
     EXPECT_EQ(csv.substr(header_end + 2),
               "D1,2,ZFY0001,Sim,S1,004213,张伟,\"城关派出所, \"\"二中队\"\"\",2026-11-23T18:02:11.000Z,,3,300,0,"
-              "2026-11-23T08:00:00.000Z,2026-11-23T09:30:00.000Z,5400,35,,-93500,\r\n");
+              "2026-11-23T08:00:00.000Z,2026-11-23T09:30:00.000Z,5400,35,,-93500,,docking,2026-11-23T18:02:11.000Z,,0,,"
+              "\r\n");
+}
+
+// issue 14: probed duration in seconds (ms precision) and truncated count;
+// an assignment row leaves what belongs to dockings empty.
+TEST(LedgerCsv, DurationTruncatedAndAssignmentRows) {
+    custody::LedgerRow d;
+    d.docking_id = "D2";
+    d.bay = 1;
+    d.docked_at = "2026-11-23T18:00:00.000Z";
+    d.recorded_duration_ms = 12'500;
+    d.truncated_files = 1;
+    custody::LedgerRow a;
+    a.kind = "assignment";
+    a.serial = "ZFY0001";
+    a.officer_no = "004214";
+    a.docked_at = "2026-11-23T19:00:00.000Z";
+    a.previous_officer_no = "004213";
+    a.assigned_by = "manager";
+    const std::string csv = ledger_csv({d, a});
+    EXPECT_NE(csv.find(",docking,2026-11-23T18:00:00.000Z,12.5,1,,\r\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("\r\n,,ZFY0001,,,004214,,,,,,,,,,,,,,,assignment,2026-11-23T19:00:00.000Z,,,004213,manager\r\n"),
+              std::string::npos)
+        << csv;
+    const auto j = ledger_json({a}).as_array().at(0).as_object();
+    EXPECT_TRUE(j.at("docking_id").is_null());
+    EXPECT_TRUE(j.at("files").is_null());
+    EXPECT_EQ(j.at("previous_officer_no").as_string(), "004213");
 }
 
 TEST(AccessCsv, FormulaLikeTextCannotRunInASpreadsheet) {

@@ -167,7 +167,7 @@ TEST_F(Segments, AmendmentIsOwedOnlyForChangesAfterTheManifest) {
     ASSERT_TRUE(store_->retain_file(id, "before the manifest", "test"));
     EXPECT_TRUE(store_->pending_amendments().empty());
     store_->save_manifest_doc({docking, "manifests/ST/" + docking + ".json", "{}", std::string(128, '0')});
-    store_->annotate({0, id, std::nullopt, "CASE-1", "traffic", "after the manifest", "test", ""});
+    store_->annotate({0, id, std::nullopt, "CASE-1", "traffic", "after the manifest", "test", "", ""});
     ASSERT_EQ(store_->pending_amendments().size(), 1u);
     const auto owed = store_->pending_amendments().front();
     EXPECT_EQ(owed.docking_id, docking);
