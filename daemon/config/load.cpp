@@ -64,8 +64,58 @@ int second_document_line(const std::string& text, const YAML::Node& second) {
     return marker > 0 ? marker : node_line;
 }
 
+// yaml-cpp 0.7.0 never returns from LoadAll when a flow entry ',' stands
+// where block context allows none (found by fuzz_config: `dockd
+// --check-config` hung, memory growing, on ",", "--- ," or "!:,"). YAML
+// forbids a plain scalar to start with ',', so outside quotes, comments and
+// flow collections a ',' must follow a character of the scalar it is in;
+// any other is refused before yaml-cpp sees the text. (It also refuses the
+// rare legal "a -, b"; the error names its line.)
+int block_flow_entry_line(const std::string& text) {
+    int line = 1, depth = 0;
+    char quote = 0, prev = '\n';  // prev: the last character of this line outside quotes
+    bool property = false;        // in a tag or anchor (!x, &x, *x): yaml-cpp ends it at a ','
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            prev = '\n';
+            property = false;
+            continue;
+        }
+        if (quote) {
+            if (c == quote) quote = 0, prev = c;  // nothing but ':', space or a comment may follow
+            continue;
+        }
+        const bool token_start = prev == '\n' || prev == ' ' || prev == '\t' || prev == '-' || prev == '?' ||
+                                 prev == ':' || prev == '[' || prev == '{' || prev == ',';
+        if (c == '#' && (prev == '\n' || prev == ' ' || prev == '\t')) {
+            i = std::min(text.find('\n', i), text.size()) - 1;
+            continue;
+        }
+        if ((c == '"' || c == '\'') && token_start) {
+            quote = c;
+            continue;
+        }
+        if (c == ' ' || c == '\t') property = false;
+        if (token_start && (c == '!' || c == '&' || c == '*')) property = true;
+        if ((c == '[' || c == '{') && (depth > 0 || token_start)) ++depth;
+        if ((c == ']' || c == '}') && depth > 0) --depth;
+        const bool after_node = prev == '"' || prev == '\'' || prev == ']' || prev == '}';
+        if (c == ',' && depth == 0 &&
+            (token_start || property || after_node || prev == '|' || prev == '>' || prev == '\r'))
+            return line;
+        prev = c;
+    }
+    return 0;
+}
+
 // One document only: a second one ("---") would otherwise be ignored unread.
 std::optional<YAML::Node> one_document(detail::Context& ctx, const std::string& text) {
+    if (const int line = block_flow_entry_line(text)) {
+        ctx.error(line, "YAML syntax error: ',' outside a flow collection where no scalar precedes it");
+        return std::nullopt;
+    }
     std::vector<YAML::Node> docs;
     try {
         docs = YAML::LoadAll(text);
