@@ -2,10 +2,13 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <sstream>
+#include <vector>
 
 #include "daemon/common/result.hpp"
 #include "daemon/common/utf8.hpp"
@@ -52,9 +55,9 @@ void check_scalars(detail::Context& ctx, const YAML::Node& node) {
 
 // The line that starts the second document: its "---" marker, or its first
 // node when the first document ended with "...".
-int second_document_line(const std::string& text, const YAML::Node& second) {
+int second_document_line(const std::string& text, const YAML::Mark& second) {
     int line = 1, marker = 0;
-    const int node_line = second.Mark().line + 1;
+    const int node_line = second.line + 1;
     for (std::size_t pos = 0; pos < text.size() && line <= node_line; ++line) {
         const auto end = std::min(text.find('\n', pos), text.size());
         const std::string_view l(text.data() + pos, end - pos);
@@ -64,71 +67,54 @@ int second_document_line(const std::string& text, const YAML::Node& second) {
     return marker > 0 ? marker : node_line;
 }
 
-// yaml-cpp 0.7.0 never returns from LoadAll when a flow entry ',' stands
-// where block context allows none (found by fuzz_config: `dockd
-// --check-config` hung, memory growing, on ",", "--- ," or "!:,"). YAML
-// forbids a plain scalar to start with ',', so outside quotes, comments and
-// flow collections a ',' must follow a character of the scalar it is in;
-// any other is refused before yaml-cpp sees the text. (It also refuses the
-// rare legal "a -, b"; the error names its line.)
-int block_flow_entry_line(const std::string& text) {
-    int line = 1, depth = 0;
-    char quote = 0, prev = '\n';  // prev: the last character of this line outside quotes
-    bool property = false;        // in a tag or anchor (!x, &x, *x): yaml-cpp ends it at a ','
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '\n') {
-            ++line;
-            prev = '\n';
-            property = false;
-            continue;
-        }
-        if (quote) {
-            if (c == quote) quote = 0, prev = c;  // nothing but ':', space or a comment may follow
-            continue;
-        }
-        const bool token_start = prev == '\n' || prev == ' ' || prev == '\t' || prev == '-' || prev == '?' ||
-                                 prev == ':' || prev == '[' || prev == '{' || prev == ',';
-        if (c == '#' && (prev == '\n' || prev == ' ' || prev == '\t')) {
-            i = std::min(text.find('\n', i), text.size()) - 1;
-            continue;
-        }
-        if ((c == '"' || c == '\'') && token_start) {
-            quote = c;
-            continue;
-        }
-        if (c == ' ' || c == '\t') property = false;
-        if (token_start && (c == '!' || c == '&' || c == '*')) property = true;
-        if ((c == '[' || c == '{') && (depth > 0 || token_start)) ++depth;
-        if ((c == ']' || c == '}') && depth > 0) --depth;
-        const bool after_node = prev == '"' || prev == '\'' || prev == ']' || prev == '}';
-        if (c == ',' && depth == 0 &&
-            (token_start || property || after_node || prev == '|' || prev == '>' || prev == '\r'))
-            return line;
-        prev = c;
-    }
-    return 0;
-}
+// Notes where each document starts and nothing else: the second pass over
+// the text only has to tell whether a second document follows the first.
+class DocumentStarts : public YAML::EventHandler {
+public:
+    std::vector<YAML::Mark> starts;
+
+    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
 
 // One document only: a second one ("---") would otherwise be ignored unread.
+// Never YAML::LoadAll: in yaml-cpp 0.7.0 it loops for ever, memory growing,
+// when a token that cannot start a node (a ',' in block context: ",", "---
+// ,", "!:,") stops the parser without being consumed (fuzz_config found it;
+// upstream yaml-cpp#1040, fixed after 0.7.0). The parser is asked for at
+// most two documents here, so such a token ends the walk as a second
+// "document" and is reported at its line.
 std::optional<YAML::Node> one_document(detail::Context& ctx, const std::string& text) {
-    if (const int line = block_flow_entry_line(text)) {
-        ctx.error(line, "YAML syntax error: ',' outside a flow collection where no scalar precedes it");
-        return std::nullopt;
-    }
-    std::vector<YAML::Node> docs;
+    YAML::Node first;
+    DocumentStarts documents;
     try {
-        docs = YAML::LoadAll(text);
+        first = YAML::Load(text);
+        std::istringstream in(text);
+        YAML::Parser parser(in);
+        for (int i = 0; i < 2 && parser.HandleNextDocument(documents); ++i) {
+        }
     } catch (const YAML::Exception& e) {
         ctx.error(e.mark.line + 1, "YAML syntax error: " + e.msg);
         return std::nullopt;
     }
-    if (docs.size() > 1) {
-        ctx.error(second_document_line(text, docs[1]),
-                  "a second YAML document; the configuration is one document (remove the '---' line)");
+    if (documents.starts.size() > 1) {
+        const YAML::Mark& at = documents.starts[1];
+        const auto pos = static_cast<std::size_t>(std::max(at.pos, 0));
+        if (pos < text.size() && text[pos] == ',')
+            ctx.error(at.line + 1, "YAML syntax error: ',' outside a flow collection where no scalar precedes it");
+        else
+            ctx.error(second_document_line(text, at),
+                      "a second YAML document; the configuration is one document (remove the '---' line)");
         return std::nullopt;
     }
-    return docs.empty() ? YAML::Node() : docs.front();
+    return first;
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "daemon/ingest/staging.hpp"
+#include "daemon/staging/staging.hpp"
 
 #include <fcntl.h>
 #include <stdio.h>
