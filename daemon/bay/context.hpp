@@ -10,7 +10,7 @@
 #include "daemon/common/result.hpp"
 #include "daemon/config/live.hpp"
 #include "daemon/custody/store.hpp"
-#include "daemon/ingest/staging.hpp"
+#include "daemon/staging/staging.hpp"
 
 namespace dockd::bay {
 
@@ -18,7 +18,7 @@ struct StationContext {
     boost::asio::io_context& io;
     boost::asio::thread_pool& pool;
     custody::Store& store;
-    ingest::StagingArea& staging;
+    staging::StagingArea& staging;
     const config::LiveConfig& cfg;  // the configuration in force (a reload replaces it)
     // Every staged file is queued for each; asked at each commit, so a
     // target added by a reload gets the files staged after it.

@@ -17,7 +17,7 @@ constexpr std::uint64_t group_max_bytes = 64ull << 20;
 constexpr auto group_max_wait = std::chrono::seconds(1);
 
 struct Copied {
-    ingest::StagingWriter writer;
+    staging::StagingWriter writer;
     custody::StagedFile file;
     std::size_t index;  // into the group's results
 };
@@ -80,7 +80,7 @@ Result<Copied> copy_one(const CopyJob& job, const drivers::MediaEntry& entry, st
 // both hold.
 void commit(const CopyJob& job, std::vector<Copied>& group, std::vector<FileResult>& results) {
     if (group.empty()) return;
-    std::vector<ingest::StagingWriter> writers;
+    std::vector<staging::StagingWriter> writers;
     for (auto& c : group) writers.push_back(std::move(c.writer));
     std::size_t durable = 0;
     auto r = job.ctx.staging.commit_group(writers, durable);

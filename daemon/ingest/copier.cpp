@@ -11,7 +11,8 @@ namespace {
 
 // One loop over chunks from `next`: hash, write, count.
 template <class Next>
-Result<CopyResult> pump(Next&& next, StagingWriter* out, const std::atomic<bool>& cancelled, const Progress& progress) {
+Result<CopyResult> pump(Next&& next, staging::StagingWriter* out, const std::atomic<bool>& cancelled,
+                        const Progress& progress) {
     crypto::Sha256 hash;
     CopyResult result;
     for (;;) {
@@ -34,7 +35,7 @@ Result<CopyResult> pump(Next&& next, StagingWriter* out, const std::atomic<bool>
 // A file larger than half the buffer is read ahead on a second thread; a
 // small one is read in place (a thread per small file would cost more than
 // the overlap gains).
-Result<CopyResult> pump(drivers::MediaReader& in, StagingWriter* out, std::span<std::byte> buffer,
+Result<CopyResult> pump(drivers::MediaReader& in, staging::StagingWriter* out, std::span<std::byte> buffer,
                         const std::atomic<bool>& cancelled, const Progress& progress, std::uint64_t expected_bytes) {
     if (expected_bytes > buffer.size() / 2) {
         ReadAhead ahead(in, buffer, cancelled);
@@ -51,7 +52,7 @@ Result<CopyResult> pump(drivers::MediaReader& in, StagingWriter* out, std::span<
 
 }  // namespace
 
-Result<CopyResult> copy_and_hash(drivers::MediaReader& in, StagingWriter& out, std::span<std::byte> buffer,
+Result<CopyResult> copy_and_hash(drivers::MediaReader& in, staging::StagingWriter& out, std::span<std::byte> buffer,
                                  const std::atomic<bool>& cancelled, const Progress& progress,
                                  std::uint64_t expected_bytes) {
     return pump(in, &out, buffer, cancelled, progress, expected_bytes);

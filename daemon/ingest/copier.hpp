@@ -10,7 +10,7 @@
 #include <string>
 
 #include "daemon/common/time.hpp"
-#include "daemon/ingest/staging.hpp"
+#include "daemon/staging/staging.hpp"
 #include "drivers/recorder.hpp"
 
 namespace dockd::ingest {
@@ -25,7 +25,7 @@ using Progress = std::function<void(std::uint64_t bytes_done)>;
 
 // expected_bytes (the listed size) above half the buffer: the device is read
 // ahead on a second thread into the other half of the buffer.
-Result<CopyResult> copy_and_hash(drivers::MediaReader& in, StagingWriter& out, std::span<std::byte> buffer,
+Result<CopyResult> copy_and_hash(drivers::MediaReader& in, staging::StagingWriter& out, std::span<std::byte> buffer,
                                  const std::atomic<bool>& cancelled, const Progress& progress,
                                  std::uint64_t expected_bytes = 0);
 Result<CopyResult> hash_only(drivers::MediaReader& in, std::span<std::byte> buffer, const std::atomic<bool>& cancelled,

@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <set>
 
-namespace dockd::ingest {
+namespace dockd::staging {
 namespace fs = std::filesystem;
 
 StagingWriter::StagingWriter(UniqueFd fd, fs::path temp, fs::path final_path)
@@ -156,4 +156,4 @@ Result<ReconcileReport> StagingArea::reconcile(const std::set<std::string>& comm
     return report;
 }
 
-}  // namespace dockd::ingest
+}  // namespace dockd::staging

@@ -14,7 +14,7 @@
 #include "daemon/common/fs.hpp"
 #include "daemon/common/result.hpp"
 
-namespace dockd::ingest {
+namespace dockd::staging {
 
 class StagingWriter {
 public:
@@ -76,4 +76,4 @@ private:
     bool on_fuse_ = false;  // syncfs cannot be trusted there: fsync every file
 };
 
-}  // namespace dockd::ingest
+}  // namespace dockd::staging

@@ -19,9 +19,9 @@
 #include "daemon/config/live.hpp"
 #include "daemon/crypto/key_ring.hpp"
 #include "daemon/custody/store.hpp"
-#include "daemon/ingest/staging.hpp"
 #include "daemon/media/notes.hpp"
 #include "daemon/media/probe_worker.hpp"
+#include "daemon/staging/staging.hpp"
 #include "daemon/station/rules.hpp"
 #include "daemon/upload/uploader.hpp"
 #include "drivers/dock_source.hpp"
@@ -101,7 +101,7 @@ private:
     boost::asio::thread_pool pool_;
     std::unique_ptr<custody::Store> store_;
     std::unique_ptr<crypto::KeyRing> keys_;
-    std::unique_ptr<ingest::StagingArea> staging_;
+    std::unique_ptr<staging::StagingArea> staging_;
     std::unique_ptr<upload::Uploader> uploader_;
     std::unique_ptr<media::ProbeWorker> prober_;  // null when media.probe is off
     std::unique_ptr<bay::StationContext> context_;

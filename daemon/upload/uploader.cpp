@@ -54,7 +54,7 @@ boost::json::object conflict_payload(const custody::UploadJob& job, const std::s
 
 }  // namespace
 
-Uploader::Uploader(asio::io_context& io, asio::thread_pool& pool, custody::Store& store, ingest::StagingArea& staging,
+Uploader::Uploader(asio::io_context& io, asio::thread_pool& pool, custody::Store& store, staging::StagingArea& staging,
                    TargetList targets, const config::LiveConfig& cfg, crypto::KeyRing& keys, const Clock* clock)
     : io_(io),
       pool_(pool),

@@ -22,7 +22,7 @@
 #include "daemon/config/live.hpp"
 #include "daemon/crypto/key_ring.hpp"
 #include "daemon/custody/store.hpp"
-#include "daemon/ingest/staging.hpp"
+#include "daemon/staging/staging.hpp"
 #include "daemon/upload/publisher.hpp"
 
 namespace dockd::upload {
@@ -32,7 +32,7 @@ public:
     using TargetList = std::vector<std::shared_ptr<archive::Target>>;
 
     Uploader(boost::asio::io_context& io, boost::asio::thread_pool& pool, custody::Store& store,
-             ingest::StagingArea& staging, TargetList targets, const config::LiveConfig& cfg, crypto::KeyRing& keys,
+             staging::StagingArea& staging, TargetList targets, const config::LiveConfig& cfg, crypto::KeyRing& keys,
              const Clock* clock = nullptr);
     void start();
     void stop();
@@ -68,7 +68,7 @@ private:
     boost::asio::io_context& io_;
     boost::asio::thread_pool& pool_;
     custody::Store& store_;
-    ingest::StagingArea& staging_;
+    staging::StagingArea& staging_;
     mutable std::mutex targets_mutex_;
     std::shared_ptr<const TargetList> targets_;  // replaced whole by a reload
     const config::LiveConfig& cfg_;

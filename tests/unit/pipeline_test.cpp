@@ -11,6 +11,8 @@ namespace dockd::ingest {
 namespace {
 
 namespace fs = std::filesystem;
+using staging::StagingArea;
+using staging::StagingWriter;
 using test_support::evp_sha256_hex;
 
 class Pipeline : public ::testing::Test {

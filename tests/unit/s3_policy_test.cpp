@@ -85,7 +85,7 @@ protected:
         auto s = custody::Store::open(tmp_.path() / "custody.db");
         ASSERT_TRUE(s.ok()) << s.error().message;
         store_ = std::move(*s);
-        staging_ = std::make_unique<ingest::StagingArea>(tmp_.path() / "staging");
+        staging_ = std::make_unique<staging::StagingArea>(tmp_.path() / "staging");
         ASSERT_TRUE(staging_->prepare().ok());
         auto k = crypto::KeyRing::open(tmp_.path(), {});
         ASSERT_TRUE(k.ok()) << k.error().message;
@@ -144,7 +144,7 @@ protected:
     boost::asio::io_context io_;
     boost::asio::thread_pool pool_{2};
     std::unique_ptr<custody::Store> store_;
-    std::unique_ptr<ingest::StagingArea> staging_;
+    std::unique_ptr<staging::StagingArea> staging_;
     std::unique_ptr<crypto::KeyRing> keys_;
     config::Config cfg_;  // set before start(), which makes it the config in force
     std::unique_ptr<config::LiveConfig> live_;

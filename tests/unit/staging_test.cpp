@@ -1,7 +1,7 @@
 // daemon/ingest staging + copier on a real temp directory: a file exists under
 // its final name only complete, is never replaced, and is hashed in the same
 // pass that copies it (DESIGN §3 offloading).
-#include "daemon/ingest/staging.hpp"
+#include "daemon/staging/staging.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -26,6 +26,8 @@
 #include "tests/unit/support.hpp"
 
 namespace dockd::ingest {
+using staging::StagingArea;
+using staging::StagingWriter;
 using test_support::evp_sha256_hex;
 namespace {
 
