@@ -135,6 +135,13 @@ public:
     virtual Result<void> read(const std::string& key, const ChunkSink& sink, const std::atomic<bool>& cancelled) = 0;
     // Every object whose key starts with prefix, in no particular order.
     virtual Result<void> list(const std::string& prefix, const ObjectVisitor& each) = 0;
+    // Moves an existing object's Object Lock to retain_until (RFC 3339) when
+    // its class changes after upload (seed R7). A target that locks nothing
+    // has nothing to move: the signed amendment carries the date.
+    virtual Result<void> extend_retention(const std::string& key, const std::string& retain_until) {
+        (void)key, (void)retain_until;
+        return {};
+    }
 };
 
 class Throttle;

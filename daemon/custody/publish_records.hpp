@@ -37,6 +37,7 @@ struct PendingAmendment {
 
 // What one publication upload sends: the object and its .sig (none for keys).
 struct PublicationBody {
+    std::string kind;  // segment, amendment, key
     std::string object_key, content;
     std::optional<std::string> signature;  // raw bytes
 };

@@ -211,7 +211,7 @@ Result<PublicationBody> Store::publication_body(std::int64_t id) {
         "SELECT kind, object_key, first_seq, last_seq, content, sha256, signature_hex FROM publications WHERE id=?");
     st.bind(1, id);
     if (!st.step()) return Error{"publication " + std::to_string(id) + " not found"};
-    PublicationBody body{st.text(1), st.opt_text(4).value_or(""), std::nullopt};
+    PublicationBody body{st.text(0), st.text(1), st.opt_text(4).value_or(""), std::nullopt};
     if (auto hex = st.opt_text(6)) body.signature = from_hex(*hex);
     if (st.text(0) == "segment") {
         // Rendered again from the rows (never stored twice); the stored hash

@@ -40,6 +40,21 @@ std::vector<custody::FileRecord> files_named(custody::Store& store, const json::
 
 }  // namespace
 
+std::vector<std::pair<std::string, std::string>> retention_changes(const std::string& amendment) {
+    std::vector<std::pair<std::string, std::string>> out;
+    boost::system::error_code ec;
+    const auto doc = json::parse(amendment, ec);
+    const auto* changes = !ec && doc.is_object() ? doc.as_object().if_contains("changes") : nullptr;
+    if (!changes || !changes->is_array()) return out;
+    for (const auto& c : changes->as_array()) {
+        if (!c.is_object()) continue;
+        const auto* until = c.as_object().if_contains("retain_until");
+        const std::string key = text_of(c.as_object(), "object");
+        if (until && until->is_string() && !key.empty()) out.emplace_back(key, std::string(until->as_string()));
+    }
+    return out;
+}
+
 Result<std::string> build_amendment(custody::Store& store, const std::string& station_id,
                                     const config::RetentionConfig& retention,
                                     const custody::PendingAmendment& amendment) {

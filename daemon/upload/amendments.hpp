@@ -4,6 +4,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "daemon/common/result.hpp"
 #include "daemon/config/config.hpp"
@@ -18,5 +20,7 @@ namespace dockd::upload {
 Result<std::string> build_amendment(custody::Store& store, const std::string& station_id,
                                     const config::RetentionConfig& retention,
                                     const custody::PendingAmendment& amendment);
+// The (object key, retain_until) pairs of an amendment's retain changes.
+std::vector<std::pair<std::string, std::string>> retention_changes(const std::string& amendment);
 
 }  // namespace dockd::upload

@@ -81,6 +81,11 @@ int Publisher::write_amendments() {
 Result<void> Publisher::put(archive::Target& target, std::int64_t publication_id) {
     auto body = store_.publication_body(publication_id);
     if (!body) return body.error();
+    // The locks move before the amendment lands: its presence on the target
+    // then says every object it names is held until its new date.
+    if (body->kind == "amendment")
+        for (const auto& [key, until] : retention_changes(body->content))
+            if (auto r = target.extend_retention(key, until); !r) return r;
     if (auto r = target.put_bytes(body->object_key, body->content); !r) return r;
     if (body->signature)
         if (auto r = target.put_bytes(body->object_key + ".sig", *body->signature); !r) return r;

@@ -3,7 +3,8 @@ on, for tests that must see what dockd sent to S3 where the store ignores it
 (Swift's s3api does not implement Object Lock, so the
 x-amz-object-lock-* headers leave no trace in the store). It sits between the
 TLS terminator and Swift, where the bytes are clear text; bodies pass
-through untouched, framed by Content-Length."""
+through untouched, framed by Content-Length. With object_lock set it also
+plays the part of a store that enforces Object Lock (see _answer)."""
 import socket
 import threading
 
@@ -13,6 +14,12 @@ class RequestRecorder:
         self.upstream = ("127.0.0.1", upstream_port)
         self.lock = threading.Lock()
         self.requests = []  # (method, target, {lower-case header: value})
+        # object_lock: answer GetObjectLockConfiguration (Enabled) and
+        # PutObjectRetention here as a store with Object Lock would; those
+        # requests never reach Swift, which would take the second for a PUT
+        # of the object itself. answered: (method, target, body) of each.
+        self.object_lock = False
+        self.answered = []
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(("127.0.0.1", 0))
@@ -62,36 +69,63 @@ class RequestRecorder:
             except OSError:
                 pass
 
+    def _answer(self, method, target):
+        """The reply of a store that enforces Object Lock, for the two calls
+        that need one; None: pass the request on to Swift."""
+        if not self.object_lock:
+            return None
+        query = target.partition("?")[2].split("&")
+        if method == "GET" and any(q.split("=")[0] == "object-lock" for q in query):
+            body = (b'<?xml version="1.0" encoding="UTF-8"?><ObjectLockConfiguration '
+                    b'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><ObjectLockEnabled>Enabled'
+                    b'</ObjectLockEnabled></ObjectLockConfiguration>')
+            return b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: %d\r\n\r\n%s" % (
+                len(body), body)
+        if method == "PUT" and any(q.split("=")[0] == "retention" for q in query):
+            return b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+        return None
+
     def _requests(self, client, server):
         buf = b""
-        body_left = 0
+
+        def more():
+            data = client.recv(65536)
+            if not data:
+                raise EOFError
+            return data
         try:
             while True:
-                data = client.recv(65536)
-                if not data:
-                    break
-                server.sendall(data)
-                buf += data
-                while True:
-                    if body_left:
-                        take = min(body_left, len(buf))
-                        buf, body_left = buf[take:], body_left - take
-                        if body_left:
-                            break
-                    end = buf.find(b"\r\n\r\n")
-                    if end < 0:
-                        break
-                    head, buf = buf[:end].decode("latin-1"), buf[end + 4:]
-                    lines = head.split("\r\n")
-                    method, target = lines[0].split(" ")[:2]
-                    headers = {}
-                    for line in lines[1:]:
-                        k, _, v = line.partition(":")
-                        headers[k.strip().lower()] = v.strip()
+                while b"\r\n\r\n" not in buf:
+                    buf += more()
+                end = buf.find(b"\r\n\r\n")
+                raw, buf = buf[:end + 4], buf[end + 4:]
+                lines = raw[:-4].decode("latin-1").split("\r\n")
+                method, target = lines[0].split(" ")[:2]
+                headers = {}
+                for line in lines[1:]:
+                    k, _, v = line.partition(":")
+                    headers[k.strip().lower()] = v.strip()
+                length = int(headers.get("content-length", "0") or 0)
+                reply = self._answer(method, target)
+                if reply is None:
+                    server.sendall(raw)
+                with self.lock:
+                    self.requests.append((method, target, headers))
+                body = b""
+                while length:
+                    if not buf:
+                        buf = more()
+                    take, buf = buf[:length], buf[length:]
+                    length -= len(take)
+                    if reply is None:
+                        server.sendall(take)
+                    else:
+                        body += take
+                if reply is not None:
                     with self.lock:
-                        self.requests.append((method, target, headers))
-                    body_left = int(headers.get("content-length", "0") or 0)
-        except OSError:
+                        self.answered.append((method, target, body))
+                    client.sendall(reply)
+        except (OSError, EOFError):
             pass
         for s in (client, server):
             try:

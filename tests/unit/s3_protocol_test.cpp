@@ -99,6 +99,21 @@ TEST(S3Xml, CompleteBodyListsEveryPartInOrder) {
         << xml;
 }
 
+// Only an explicit Enabled counts: Swift answers ?object-lock with a bucket listing.
+TEST(S3Xml, ObjectLockIsEnabledOnlyWhenTheStoreSaysSo) {
+    EXPECT_TRUE(s3::object_lock_enabled(
+        "<ObjectLockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><ObjectLockEnabled>Enabled"
+        "</ObjectLockEnabled></ObjectLockConfiguration>"));
+    EXPECT_FALSE(s3::object_lock_enabled("<ObjectLockConfiguration><Rule/></ObjectLockConfiguration>"));
+    EXPECT_FALSE(s3::object_lock_enabled("<ListBucketResult><Name>b</Name></ListBucketResult>"));
+    EXPECT_FALSE(s3::object_lock_enabled(""));
+    const std::string body = s3::retention_body("2036-12-01T10:00:00.000Z");
+    EXPECT_NE(body.find("<Retention xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Mode>COMPLIANCE</Mode>"
+                        "<RetainUntilDate>2036-12-01T10:00:00.000Z</RetainUntilDate></Retention>"),
+              std::string::npos)
+        << body;
+}
+
 TEST(S3Credentials, ReadsTheProfileAndNeverEchoesTheSecret) {
     auto c = s3::parse_credentials(
         "# keys\n[other]\naws_access_key_id = X\n[default]\n"

@@ -375,6 +375,8 @@ Result<void> S3Target::put_file(const std::string& key, const std::filesystem::p
                 }
             return {};
         }
+        if (object_lock_ && info.retain_until)
+            if (auto locked = check_object_lock(*http, cancelled); !locked) return locked;
         if (info.size_bytes > options_.part_size_bytes) return put_multipart(*http, full, info, fd.get(), cancelled);
         std::vector<char> buffer(read_buffer_bytes);
         auto digest = digest_range(fd.get(), 0, info.size_bytes, buffer, nullptr);

@@ -34,6 +34,7 @@ public:
     Result<std::optional<ObjectStat>> stat(const std::string& key) override;
     Result<void> read(const std::string& key, const ChunkSink& sink, const std::atomic<bool>& cancelled) override;
     Result<void> list(const std::string& prefix, const ObjectVisitor& each) override;
+    Result<void> extend_retention(const std::string& key, const std::string& retain_until) override;
 
 private:
     S3Target(const config::TargetConfig& cfg, Endpoint ep, Credentials creds, const TargetOptions& options);
@@ -70,6 +71,8 @@ private:
                                                         const std::atomic<bool>& cancelled);
     Result<void> abort(HttpClient& http, const std::string& key, const std::string& upload_id,
                        const std::atomic<bool>& cancelled);
+    // Before anything is sent locked: the bucket must say it enforces Object Lock (s3_lock.cpp).
+    Result<void> check_object_lock(HttpClient& http, const std::atomic<bool>& cancelled);
 
     std::string url_, bucket_, prefix_, region_;
     bool path_style_;
@@ -79,6 +82,7 @@ private:
     Credentials creds_;
     TargetOptions options_;
     std::atomic<bool> conditional_put_{true};  // cleared when the store answers 501 (Swift)
+    std::atomic<bool> lock_confirmed_{false};  // the bucket answered ObjectLockEnabled
     std::atomic<std::int64_t> skew_ms_{0};     // store clock - ours, learnt from RequestTimeTooSkewed
     std::mutex pool_mutex_;
     std::vector<std::unique_ptr<HttpClient>> idle_;

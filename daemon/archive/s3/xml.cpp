@@ -84,6 +84,22 @@ std::optional<ObjectsPage> parse_list_objects(const std::string& body) {
     return page;
 }
 
+bool object_lock_enabled(const std::string& body) {
+    auto tree = parse(body);
+    return tree && tree->get<std::string>("ObjectLockConfiguration.ObjectLockEnabled", "") == "Enabled";
+}
+
+std::string retention_body(const std::string& retain_until) {
+    pt::ptree root;
+    auto& doc = root.add_child("Retention", pt::ptree{});
+    doc.put("<xmlattr>.xmlns", "http://s3.amazonaws.com/doc/2006-03-01/");
+    doc.put("Mode", "COMPLIANCE");
+    doc.put("RetainUntilDate", retain_until);
+    std::ostringstream out;
+    pt::write_xml(out, root);
+    return out.str();
+}
+
 std::string complete_body(const std::vector<Part>& parts) {
     pt::ptree root;
     auto& doc = root.add_child("CompleteMultipartUpload", pt::ptree{});

@@ -46,5 +46,8 @@ std::optional<PartsPage> parse_list_parts(const std::string& body);      // List
 std::string complete_body(const std::vector<Part>& parts);               // CompleteMultipartUpload
 std::optional<ObjectsPage> parse_list_objects(const std::string& body);  // ListBucketResult (ListObjectsV2)
 std::string unquote(std::string etag);
+// GetObjectLockConfiguration: true only for <ObjectLockEnabled>Enabled</ObjectLockEnabled>.
+bool object_lock_enabled(const std::string& body);
+std::string retention_body(const std::string& retain_until);  // PutObjectRetention, COMPLIANCE
 
 }  // namespace dockd::archive::s3
