@@ -8,7 +8,10 @@ was probed and the probe's mean cost per file. Goal: ingest time with probing
 within the run-to-run noise of ingest time without (probing runs on its own
 thread, after each commit, never on the copy path).
 
-usage: bench/probe.py [--bays 2] [--files 8] [--seconds 60] [--rounds 2]
+usage: bench/probe.py [--bays 2] [--files 8] [--seconds 60] [--rounds 2] [--read-rate B/s]
+Unthrottled, the sim recorders deliver from the page cache at ~0.8 GB/s and
+ingest saturates both cores and the disk: the worst case for anything running
+beside it. --read-rate 35000000 paces them like USB 2.0 mass storage.
 Needs a built tree (scripts/build.sh) and ffmpeg."""
 import argparse
 import os
@@ -29,7 +32,7 @@ def make_recording(path, seconds):
                     "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "4M", "-c:a", "aac", path], check=True)
 
 
-def run(probe, recording, bays, files):
+def run(probe, recording, bays, files, read_rate=0):
     st = Station(bays=bays, verify="none", wipe_after="never", extra=f"media: {{probe: {str(probe).lower()}}}\n")
     with open(st.config) as f:
         cfg = f.read().replace(f'  targets: [{{url: "file://{st.archive}"}}]\n', "  targets: []\n")
@@ -37,7 +40,7 @@ def run(probe, recording, bays, files):
         f.write(cfg)
     dirs = []
     for b in range(1, bays + 1):
-        d = st.build(b, f"PROBE{b:03d}", "--files", 0, "--seed", b)
+        d = st.build(b, f"PROBE{b:03d}", "--files", 0, "--seed", b, *(["--read-rate", read_rate] if read_rate else []))
         dcim = os.path.join(d, "media", "DCIM", "100")
         os.makedirs(dcim, exist_ok=True)
         for i in range(files):
@@ -75,6 +78,8 @@ def main():
     ap.add_argument("--files", type=int, default=8)
     ap.add_argument("--seconds", type=int, default=60, help="length of the recording")
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--read-rate", type=int, default=0,
+                    help="each recorder's read_bytes_per_s (USB 2.0 mass storage: ~35000000); 0 = unthrottled")
     a = ap.parse_args()
     work = tempfile.mkdtemp(prefix="dockd-probe-bench-")
     try:
@@ -87,7 +92,7 @@ def main():
         off, on, last = [], [], []
         for r in range(a.rounds):
             for probe in (False, True):
-                ingest, probed = run(probe, rec, a.bays, a.files)
+                ingest, probed = run(probe, rec, a.bays, a.files, a.read_rate)
                 (on if probe else off).append(ingest)
                 extra = f", last file probed at {probed:.2f} s" if probed else ""
                 if probed:

@@ -87,6 +87,8 @@ public:
     bool media_probe_required() const { return media_probe_required_; }
     std::vector<ProbeDue> files_to_probe(int limit);                          // oldest first, staged copy present
     void record_media(std::int64_t file_id, const media::MediaFacts& facts);  // audited `media_probed`
+    // Several in one transaction (one fsync): the probe worker's batches.
+    void record_media(const std::vector<std::pair<std::int64_t, media::MediaFacts>>& probed);
     int media_unprobed(const std::string& docking_id);
     // Truncated recordings of the docking: device paths, in commit order.
     std::vector<std::string> truncated_files(const std::string& docking_id);
@@ -201,6 +203,7 @@ public:
 
 private:
     explicit Store(Database db) : db_(std::move(db)) {}
+    void record_media_locked(std::int64_t file_id, const media::MediaFacts& facts);
     AuditHead append_locked(const std::string& kind, boost::json::object payload);
     // A count the schema's triggers keep (migration 6): "files:<state>", "uploads:<state>".
     struct Tally {

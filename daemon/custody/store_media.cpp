@@ -27,8 +27,17 @@ std::vector<ProbeDue> Store::files_to_probe(int limit) {
 }
 
 void Store::record_media(std::int64_t file_id, const media::MediaFacts& m) {
+    record_media({{file_id, m}});
+}
+
+void Store::record_media(const std::vector<std::pair<std::int64_t, media::MediaFacts>>& probed) {
     std::lock_guard lock(mutex_);
     Transaction tx(db_);
+    for (const auto& [file_id, m] : probed) record_media_locked(file_id, m);
+    tx.commit();
+}
+
+void Store::record_media_locked(std::int64_t file_id, const media::MediaFacts& m) {
     const std::string at = rfc3339(std::chrono::system_clock::now());
     const auto detail = m.detail.empty() ? std::nullopt : std::optional<std::string>(m.detail);
     db_.prepare(
@@ -57,7 +66,6 @@ void Store::record_media(std::int64_t file_id, const media::MediaFacts& m) {
                                    {"container", json_opt(m.container)},
                                    {"duration_ms", json_opt(m.duration_ms)},
                                    {"detail", json_opt(detail)}});
-    tx.commit();
 }
 
 int Store::media_unprobed(const std::string& docking_id) {

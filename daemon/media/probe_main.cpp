@@ -1,21 +1,30 @@
-// dockd-media-probe: reads one media file on fd 0 with libavformat and prints
-// what it holds on fd 1, one `key=value` per line (parsed by probe_output.cpp).
-// Hostile media must only ever hurt this process: before the first byte is
-// parsed it keeps no other descriptor, limits its CPU time and memory, and
-// installs a seccomp filter that kills it on any system call beyond reading
-// its input, allocating memory and writing its answer (no open, no socket).
-// The daemon kills it after media.probe_timeout.
+// dockd-media-probe --serve: a fork server for media probes. Started once by
+// the daemon (loading libavformat and its codec libraries takes ~0.25 s, more
+// than probing a file), it waits on its socket (fd 0) for one request at a
+// time, forks, and the child reads the one media file it was handed with
+// libavformat and prints what it holds on the answer pipe, one `key=value`
+// per line (parsed by probe_output.cpp). Hostile media must only ever hurt
+// that child: before the first byte is parsed it keeps no other descriptor,
+// limits its CPU time and memory, arms a wall-clock timer that ends it at
+// media.probe_timeout, and installs a seccomp filter that kills it on any
+// system call beyond reading its input, allocating memory and writing its
+// answer (no open, no socket). The server itself reads no media.
 extern "C" {
 #include <libavformat/avformat.h>
 #include <libavutil/log.h>
 }
 #include <fcntl.h>
+#include <sched.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,6 +35,7 @@ extern "C" {
 
 #include "daemon/media/probe_av.hpp"
 #include "daemon/media/probe_output.hpp"
+#include "daemon/media/probe_protocol.hpp"
 
 namespace {
 
@@ -88,33 +98,108 @@ bool answer(const std::string& text) {
     return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    // argv: [cpu_seconds] [memory_bytes]
-    const rlim_t cpu_s = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 20;
-    const rlim_t memory = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : (1ull << 30);
-    const bool hooks = [] {
-        const char* v = std::getenv("DOCKD_MEDIA_PROBE_TEST_HOOKS");
-        return v && std::strcmp(v, "1") == 0;
-    }();
-    close_range(3, ~0u, 0);  // nothing of the daemon's but the three we were given
-    limit(RLIMIT_CPU, cpu_s);
-    limit(RLIMIT_AS, memory);
+// The child's whole life: its input on fd 0, its answer on fd 1.
+[[noreturn]] void probe_child(const dockd::media::ProbeRequest& req, bool hooks) {
+    close_range(3, ~0u, 0);  // nothing of the server's but the three it was given
+    const itimerval deadline{
+        {0, 0}, {static_cast<time_t>(req.timeout_ms / 1000), static_cast<suseconds_t>(req.timeout_ms % 1000 * 1000)}};
+    setitimer(ITIMER_REAL, &deadline, nullptr);  // SIGALRM, default action: the child ends
+    limit(RLIMIT_CPU, req.cpu_seconds);
+    limit(RLIMIT_AS, req.memory_bytes);
     limit(RLIMIT_CORE, 0);
     limit(RLIMIT_NOFILE, 3);
-    av_log_set_level(AV_LOG_QUIET);
-    // Time zone read now: the MP4 demuxer formats creation_time through
-    // localtime, which would otherwise open /etc/localtime under the filter.
-    setenv("TZ", "UTC", 1);
-    tzset();
     if (!confine()) {
         answer("detail=probe sandbox could not be installed\nintegrity=unreadable\n");
-        return 3;
+        _exit(3);
     }
     run_test_hook(hooks);
     const auto facts = dockd::media::probe_fd(0);
     // write(2), not stdio: stdio asks a character device (/dev/null) whether it
     // is a terminal with ioctl(2), which the filter refuses.
-    return answer(dockd::media::format_facts(facts)) ? 0 : 4;
+    _exit(answer(dockd::media::format_facts(facts)) ? 0 : 4);
+}
+
+// One request: the message and its two descriptors. false at EOF (the daemon is gone).
+bool next_request(dockd::media::ProbeRequest& req, int& input, int& output) {
+    for (;;) {
+        alignas(cmsghdr) char control[CMSG_SPACE(2 * sizeof(int))] = {};
+        iovec iov{&req, sizeof req};
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        const ssize_t n = recvmsg(0, &msg, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        const cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        if (n != sizeof req || !c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(2 * sizeof(int))) {
+            if (c && c->cmsg_type == SCM_RIGHTS)  // a malformed request's descriptors are not kept
+                for (std::size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); ++i)
+                    ::close(reinterpret_cast<const int*>(CMSG_DATA(c))[i]);
+            continue;
+        }
+        std::memcpy(&input, CMSG_DATA(c), sizeof(int));
+        std::memcpy(&output, CMSG_DATA(c) + sizeof(int), sizeof(int));
+        return true;
+    }
+}
+
+int serve(bool hooks) {
+    const pid_t server = getpid();
+    dockd::media::ProbeRequest req;
+    int input = -1, output = -1;
+    while (next_request(req, input, output)) {
+        dockd::media::ProbeReply reply;
+        const pid_t child = fork();
+        if (child == 0) {
+            // Dies with the server (which dies with the daemon's socket): no orphan probes.
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != server) _exit(5);
+            if (dup2(input, 0) < 0 || dup2(output, 1) < 0) _exit(6);
+            probe_child(req, hooks);
+        }
+        ::close(input);
+        ::close(output);
+        if (child < 0) {
+            reply.status = errno;
+        } else {
+            reply.started = 1;
+            while (waitpid(child, &reply.status, 0) < 0 && errno == EINTR) {
+            }
+        }
+        if (send(0, &reply, sizeof reply, MSG_NOSIGNAL) != sizeof reply) return 0;
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2 || std::strcmp(argv[1], "--serve") != 0) {
+        const char usage[] = "usage: dockd-media-probe --serve (started by dockd, its socket on fd 0)\n";
+        (void)!::write(2, usage, sizeof usage - 1);
+        return 2;
+    }
+    const bool hooks = [] {
+        const char* v = std::getenv("DOCKD_MEDIA_PROBE_TEST_HOOKS");
+        return v && std::strcmp(v, "1") == 0;
+    }();
+    close_range(3, ~0u, 0);
+    signal(SIGPIPE, SIG_IGN);
+    // Probing yields the CPU to the copy and hash of the offload (issue 14:
+    // it must not slow ingest): the server and every child run at SCHED_IDLE,
+    // below any nice level. Lowering one's own priority needs no privilege.
+    const sched_param idle{};
+    if (sched_setscheduler(0, SCHED_IDLE, &idle) != 0) {
+        const char warn[] = "dockd-media-probe: SCHED_IDLE refused; probing at normal priority\n";
+        (void)!::write(2, warn, sizeof warn - 1);
+    }
+    av_log_set_level(AV_LOG_QUIET);
+    // Time zone read now, once for every child: the MP4 demuxer formats
+    // creation_time through localtime, which would otherwise open
+    // /etc/localtime under the filter.
+    setenv("TZ", "UTC", 1);
+    tzset();
+    return serve(hooks);
 }

@@ -29,7 +29,7 @@ private:
 
     custody::Store& store_;
     const std::filesystem::path staging_root_;
-    const std::filesystem::path helper_;
+    ProbeServer server_;  // dockd-media-probe --serve, started at the first probe
     ProbeLimits limits_;
     std::function<void()> on_probed_;
     std::mutex mutex_;

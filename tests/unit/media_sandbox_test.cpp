@@ -5,6 +5,7 @@
 // exploiting a demuxer bug could make it do.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,32 @@ TEST_F(ProbeSandbox, ACrashIsUnreadableWithItsSignal) {
     auto f = hook("crash");
     EXPECT_EQ(f.integrity, "unreadable");
     EXPECT_NE(f.detail.find("signal 11"), std::string::npos) << f.detail;
+}
+
+// One server for many probes (its start, loading libavcodec and the codec
+// libraries, is paid once); a child's crash or hang leaves it serving; a
+// server killed from outside is replaced and the probe asked again, so its
+// loss is never recorded as a fact about the file.
+TEST_F(ProbeSandbox, OneServerOutlivesItsChildrenAndIsReplacedWhenLost) {
+    ProbeServer server(DOCKD_MEDIA_PROBE);
+    ProbeLimits limits;
+    limits.timeout = 5s;
+    const auto text = dir.write("note.mp4", "just a note, not a recording\n");
+    EXPECT_EQ(server.probe(text, limits).integrity, "not_media");
+    const pid_t first = server.pid();
+    ASSERT_GT(first, 0);
+    EXPECT_NE(server.probe(dir.write("crash.mp4", "DOCKD-PROBE-TEST:crash"), limits).detail.find("signal 11"),
+              std::string::npos);
+    limits.timeout = 500ms;
+    EXPECT_NE(server.probe(dir.write("hang.mp4", "DOCKD-PROBE-TEST:hang"), limits).detail.find("killed after 500"),
+              std::string::npos);
+    EXPECT_EQ(server.probe(text, limits).integrity, "not_media");
+    EXPECT_EQ(server.pid(), first);
+    ASSERT_EQ(kill(first, SIGKILL), 0);
+    const auto again = server.probe(text, limits);
+    EXPECT_EQ(again.integrity, "not_media") << again.detail;
+    EXPECT_GT(server.pid(), 0);
+    EXPECT_NE(server.pid(), first);
 }
 
 TEST_F(ProbeSandbox, HooksAreInertWithoutTheTestVariable) {
