@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "daemon/media/facts.hpp"
+#include "daemon/custody/media_facts.hpp"
 
 namespace dockd::custody {
 

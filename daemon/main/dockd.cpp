@@ -15,8 +15,8 @@
 #include "daemon/common/log.hpp"
 #include "daemon/config/live.hpp"
 #include "daemon/crypto/sha256.hpp"
+#include "daemon/station/driver_options.hpp"
 #include "daemon/station/station.hpp"
-#include "drivers/usb/udev_rules.hpp"
 
 namespace po = boost::program_options;
 using namespace dockd;
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
     }
     if (vm.count("check-config")) return 0;
     if (vm.count("udev-rules")) {
-        std::cout << drivers::usb::udev_rules(cfg);
+        std::cout << station::udev_rules(cfg);
         return 0;
     }
 

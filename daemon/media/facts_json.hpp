@@ -7,7 +7,7 @@
 #include <boost/json/value.hpp>
 #include <optional>
 
-#include "daemon/media/facts.hpp"
+#include "daemon/custody/media_facts.hpp"
 
 namespace dockd::media {
 

@@ -1,7 +1,7 @@
 // The helper's libavformat side: what one media file on a descriptor holds.
 #pragma once
 
-#include "daemon/media/facts.hpp"
+#include "daemon/custody/media_facts.hpp"
 
 namespace dockd::media {
 

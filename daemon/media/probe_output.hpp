@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/media/facts.hpp"
+#include "daemon/custody/media_facts.hpp"
 
 namespace dockd::media {
 

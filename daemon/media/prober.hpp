@@ -16,7 +16,7 @@
 #include <string>
 
 #include "daemon/common/fs.hpp"
-#include "daemon/media/facts.hpp"
+#include "daemon/custody/media_facts.hpp"
 
 namespace dockd::media {
 

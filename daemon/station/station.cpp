@@ -11,6 +11,7 @@
 #include "daemon/common/log.hpp"
 #include "daemon/common/time.hpp"
 #include "daemon/crypto/sha256.hpp"
+#include "daemon/station/driver_options.hpp"
 #include "daemon/station/host_clock.hpp"
 #include "drivers/sdk/sdk_recorder.hpp"
 #include "drivers/sim/bay_watcher.hpp"
@@ -43,7 +44,7 @@ Result<void> Station::open() {
     keys_ = std::move(*keys);
 
     const auto staging_dir = cfg_->station.staging_dir.empty() ? data_dir / "staging" : cfg_->station.staging_dir;
-    staging_ = std::make_unique<ingest::StagingArea>(staging_dir);
+    staging_ = std::make_unique<staging::StagingArea>(staging_dir);
     if (auto r = staging_->prepare(); !r) return r;
     if (auto r = reconcile(); !r) return r;
 
@@ -170,10 +171,8 @@ void Station::audit_power(int bay, const std::string& action, const std::string&
 // Real bays (DESIGN §6): hub ports are switched off and powered on again in
 // a stagger before the hotplug watch starts, so every recorder arrives once.
 void Station::start_usb() {
-    std::vector<config::DriverConfig> usb_drivers;
-    for (const auto& d : cfg_->drivers)
-        if (d.type != config::DriverType::sim) usb_drivers.push_back(d);
-    if (usb_drivers.empty()) return;
+    auto claims = usb_claims(cfg_->drivers);
+    if (claims.empty()) return;
     auto ctx = drivers::usb::UsbContext::create();
     if (!ctx) {
         log::error("usb: " + ctx.error().message + "; ums and sdk bays stay empty");
@@ -181,7 +180,7 @@ void Station::start_usb() {
     }
     usb_ = std::move(*ctx);
     port_power_ =
-        std::make_unique<drivers::usb::PortPower>(io_, *usb_, cfg_->ports, cfg_->charge,
+        std::make_unique<drivers::usb::PortPower>(io_, *usb_, bay_ports(cfg_->ports), power_policy(cfg_->charge),
                                                   [this](int bay, const std::string& action, const std::string& by,
                                                          const Result<void>& r) { audit_power(bay, action, by, r); });
     port_power_->start([this](int bay) {
@@ -193,15 +192,18 @@ void Station::start_usb() {
     });
     const auto media_dir = cfg_->station.media_dir;
     drivers::usb::UsbSourceOptions opt;
-    opt.ports = cfg_->ports;
-    opt.drivers = usb_drivers;
-    opt.make_recorder = [media_dir](const config::DriverConfig& d,
-                                    std::shared_ptr<drivers::usb::BaySlot> slot) -> std::shared_ptr<drivers::Recorder> {
+    opt.ports = bay_ports(cfg_->ports);
+    opt.drivers = std::move(claims);
+    // The entries as configured at start: a changed driver entry needs a restart (reconfigure.cpp says so).
+    opt.make_recorder = [media_dir, entries = cfg_->drivers](
+                            const drivers::usb::UsbClaim& claim,
+                            std::shared_ptr<drivers::usb::BaySlot> slot) -> std::shared_ptr<drivers::Recorder> {
+        const config::DriverConfig& d = entries.at(claim.entry);
         if (d.type == config::DriverType::ums)
-            return std::make_shared<drivers::ums::UmsRecorder>(slot, drivers::ums::ums_options(d, media_dir));
-        auto o = drivers::sdk::sdk_options(d);
+            return std::make_shared<drivers::ums::UmsRecorder>(slot, ums_options(d, media_dir));
+        auto o = sdk_options(d);
         o.continue_as_ums = [d, media_dir](std::shared_ptr<drivers::usb::BaySlot> s) {
-            return std::make_shared<drivers::ums::UmsRecorder>(std::move(s), drivers::ums::ums_options(d, media_dir));
+            return std::make_shared<drivers::ums::UmsRecorder>(std::move(s), ums_options(d, media_dir));
         };
         return std::make_shared<drivers::sdk::SdkRecorder>(slot, std::move(o));
     };

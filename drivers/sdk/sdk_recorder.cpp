@@ -9,16 +9,6 @@
 
 namespace dockd::drivers::sdk {
 
-SdkOptions sdk_options(const config::DriverConfig& d) {
-    SdkOptions o;
-    o.library = d.library;
-    o.layout = d.zfy_layout;
-    o.password_file = d.password_file;
-    o.call_timeout = d.call_timeout;
-    o.write_officer = d.write_officer;
-    return o;
-}
-
 Result<std::string> read_password(const std::filesystem::path& file) {
     if (file.empty()) return std::string();
     struct stat st {};

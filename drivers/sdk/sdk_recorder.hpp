@@ -14,7 +14,6 @@
 #include <mutex>
 #include <optional>
 
-#include "daemon/config/config.hpp"
 #include "drivers/recorder.hpp"
 #include "drivers/sdk/vendor_host.hpp"
 #include "drivers/sdk/zfy_info.hpp"
@@ -25,7 +24,7 @@ namespace dockd::drivers::sdk {
 struct SdkOptions {
     std::filesystem::path library;
     std::filesystem::path host = default_host_path();
-    config::ZfyLayout layout = config::ZfyLayout::packed89;
+    ZfyLayout layout = ZfyLayout::packed89;
     std::filesystem::path password_file;
     std::chrono::milliseconds call_timeout{5000};
     std::chrono::milliseconds mode_switch_timeout{30000};
@@ -34,8 +33,6 @@ struct SdkOptions {
     // Builds the mass-storage recorder once the bay re-enumerated (ums).
     std::function<std::shared_ptr<Recorder>(std::shared_ptr<usb::BaySlot>)> continue_as_ums;
 };
-
-SdkOptions sdk_options(const config::DriverConfig& d);
 
 // The vendor password: the file's first line (trailing newline dropped).
 // The file must not be readable by group or others.

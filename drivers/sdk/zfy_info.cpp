@@ -23,8 +23,12 @@ constexpr std::array<std::size_t, 5> kNul{8, 7, 33, 13, 33};
 
 }  // namespace
 
-std::size_t zfy_size(config::ZfyLayout layout) {
-    return layout == config::ZfyLayout::packed89 ? 89 : 94;
+const char* to_string(ZfyLayout layout) {
+    return layout == ZfyLayout::packed89 ? "packed89" : "nul94";
+}
+
+std::size_t zfy_size(ZfyLayout layout) {
+    return layout == ZfyLayout::packed89 ? 89 : 94;
 }
 
 namespace {
@@ -55,8 +59,8 @@ Result<std::string> utf8_to_gbk(std::string_view utf8) {
     return convert(utf8, "GBK", "UTF-8");
 }
 
-Result<std::string> encode_zfy(const ZfyInfo& info, config::ZfyLayout layout) {
-    const bool packed = layout == config::ZfyLayout::packed89;
+Result<std::string> encode_zfy(const ZfyInfo& info, ZfyLayout layout) {
+    const bool packed = layout == ZfyLayout::packed89;
     const auto& widths = packed ? kPacked : kNul;
     std::string out;
     for (std::size_t i = 0; i < kFields.size(); ++i) {
@@ -72,11 +76,11 @@ Result<std::string> encode_zfy(const ZfyInfo& info, config::ZfyLayout layout) {
     return out;
 }
 
-Result<ZfyInfo> decode_zfy(std::string_view bytes, config::ZfyLayout layout) {
-    const bool packed = layout == config::ZfyLayout::packed89;
+Result<ZfyInfo> decode_zfy(std::string_view bytes, ZfyLayout layout) {
+    const bool packed = layout == ZfyLayout::packed89;
     const auto& widths = packed ? kPacked : kNul;
     if (bytes.size() < zfy_size(layout))
-        return Error{"ZFY_INFO: " + std::to_string(bytes.size()) + " bytes, " + std::string(config::to_string(layout)) +
+        return Error{"ZFY_INFO: " + std::to_string(bytes.size()) + " bytes, " + std::string(to_string(layout)) +
                      " needs " + std::to_string(zfy_size(layout))};
     ZfyInfo info;
     std::size_t at = 0;

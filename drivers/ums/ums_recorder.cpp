@@ -43,14 +43,6 @@ Result<UniqueFd> open_root(const std::filesystem::path& root) {
 
 }  // namespace
 
-UmsOptions ums_options(const config::DriverConfig& d, std::filesystem::path media_base) {
-    UmsOptions o;
-    o.media_base = std::move(media_base);
-    o.time_file = d.time_file;
-    o.time_format = d.time_format;
-    return o;
-}
-
 UmsRecorder::UmsRecorder(std::shared_ptr<usb::BaySlot> slot, UmsOptions opt)
     : slot_(std::move(slot)), opt_(std::move(opt)) {
     if (!opt_.locate) opt_.locate = [](const usb::UsbDeviceInfo& i) { return find_block_device(i.port_path); };

@@ -9,7 +9,6 @@
 #include <memory>
 #include <mutex>
 
-#include "daemon/config/config.hpp"
 #include "drivers/recorder.hpp"
 #include "drivers/ums/block_device.hpp"
 #include "drivers/ums/media_mount.hpp"
@@ -26,8 +25,6 @@ struct UmsOptions {
     // Finds the block device; default: libudev under the slot's USB device.
     std::function<Result<BlockDevice>(const usb::UsbDeviceInfo&)> locate;
 };
-
-UmsOptions ums_options(const config::DriverConfig& d, std::filesystem::path media_base);
 
 class UmsRecorder : public Recorder {
 public:

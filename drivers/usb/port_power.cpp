@@ -7,11 +7,11 @@
 namespace dockd::drivers::usb {
 namespace asio = boost::asio;
 
-PortPower::PortPower(asio::io_context& io, UsbContext& usb, const std::vector<config::PortConfig>& ports,
-                     config::ChargeConfig charge, Audit audit)
-    : io_(io), usb_(usb), charge_(charge), audit_(std::move(audit)), timer_(io) {
+PortPower::PortPower(asio::io_context& io, UsbContext& usb, const std::vector<BayPort>& ports, PowerPolicy policy,
+                     Audit audit)
+    : io_(io), usb_(usb), policy_(policy), audit_(std::move(audit)), timer_(io) {
     for (const auto& p : ports)
-        if (auto hp = hub_port_of(p.usb_path)) ports_[p.id] = *hp;
+        if (auto hp = hub_port_of(p.usb_path)) ports_[p.bay] = *hp;
 }
 
 Result<void> PortPower::power(int bay, const std::string& action, const std::string& by) {
@@ -70,7 +70,7 @@ int PortPower::busy(int except) const {
 
 void PortPower::next() {
     if (queue_.empty()) return;
-    if (busy(queue_.front()) < charge_.max_concurrent_charging) {
+    if (busy(queue_.front()) < policy_.max_concurrent_charging) {
         const int bay = queue_.front();
         queue_.pop_front();
         auto r = set_port_power(usb_.get(), ports_.at(bay), true);
@@ -85,7 +85,7 @@ void PortPower::next() {
 
 void PortPower::schedule_next() {
     if (queue_.empty()) return;
-    timer_.expires_after(charge_.power_on_stagger);
+    timer_.expires_after(policy_.power_on_stagger);
     timer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
         if (!ec && *alive) next();
     });
@@ -94,7 +94,7 @@ void PortPower::schedule_next() {
 bool PortPower::admit(int bay) {
     if (!ports_.count(bay)) return true;
     if (queued(bay)) return false;
-    if (busy(bay) < charge_.max_concurrent_charging) return true;
+    if (busy(bay) < policy_.max_concurrent_charging) return true;
     auto off = set_port_power(usb_.get(), ports_.at(bay), false);
     audit_(bay, "off", "charge_cap", off);
     if (!off) {
@@ -103,7 +103,7 @@ bool PortPower::admit(int bay) {
                      ": over the charging cap but port power not switched: " + off.error().message);
         return true;
     }
-    log::info("bay " + std::to_string(bay) + ": " + std::to_string(charge_.max_concurrent_charging) +
+    log::info("bay " + std::to_string(bay) + ": " + std::to_string(policy_.max_concurrent_charging) +
               " bays already charging (charge.max_concurrent_charging); waits its turn");
     powered_.erase(bay);
     queue_.push_back(bay);

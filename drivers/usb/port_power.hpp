@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "daemon/config/config.hpp"
 #include "drivers/usb/hub_power.hpp"
 #include "drivers/usb/usb_context.hpp"
+#include "drivers/usb/usb_options.hpp"
 
 namespace dockd::drivers::usb {
 
@@ -26,8 +26,8 @@ public:
     // True while the bay holds a recorder that is still charging (or not yet known).
     using Charging = std::function<bool(int bay)>;
 
-    PortPower(boost::asio::io_context& io, UsbContext& usb, const std::vector<config::PortConfig>& ports,
-              config::ChargeConfig charge, Audit audit);
+    PortPower(boost::asio::io_context& io, UsbContext& usb, const std::vector<BayPort>& ports, PowerPolicy policy,
+              Audit audit);
 
     // "on", "off" or "cycle" (off, pause, on). Answers once the hub confirmed
     // the first step with GET_STATUS.
@@ -53,7 +53,7 @@ private:
     int busy(int except) const;
     boost::asio::io_context& io_;
     UsbContext& usb_;
-    config::ChargeConfig charge_;
+    PowerPolicy policy_;
     Audit audit_;
     Charging charging_;
     std::map<int, HubPort> ports_;

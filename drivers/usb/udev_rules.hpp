@@ -3,14 +3,17 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
-#include "daemon/config/config.hpp"
+#include "drivers/usb/usb_options.hpp"
 
 namespace dockd::drivers::usb {
 
 // Rules text for /etc/udev/rules.d/60-dockd.rules: one device rule and one
-// block rule per drivers[].match {vid, pid}; one rule per hub feeding a
-// ports[].usb_path ("1-1.4" -> hub "1-1"; "1-4" -> root hub "usb1").
-std::string udev_rules(const config::Config& cfg, const std::string& group = "dockd");
+// block rule per recorder id (drivers[].match {vid, pid}); one rule per hub
+// feeding a bay port ("1-1.4" -> hub "1-1"; "1-4" -> root hub "usb1").
+// source: the configuration file named in the header comment.
+std::string udev_rules(const std::string& source, const std::vector<UsbId>& recorders,
+                       const std::vector<BayPort>& ports, const std::string& group = "dockd");
 
 }  // namespace dockd::drivers::usb

@@ -21,8 +21,8 @@ std::string vid_pid(const UsbDeviceInfo& i) {
 UsbDockSource::UsbDockSource(asio::io_context& io, UsbContext& usb, UsbSourceOptions options)
     : io_(io), usb_(usb), opt_(std::move(options)) {
     for (const auto& p : opt_.ports) {
-        bay_of_path_[p.usb_path] = p.id;
-        slots_[p.id] = std::make_shared<BaySlot>(p.id);
+        bay_of_path_[p.usb_path] = p.bay;
+        slots_[p.bay] = std::make_shared<BaySlot>(p.bay);
     }
 }
 
@@ -117,7 +117,7 @@ void UsbDockSource::log_once(const std::string& key, const std::string& message)
     if (logged_.insert(key).second) log::warning(message);
 }
 
-const config::DriverConfig* UsbDockSource::driver_for(const UsbDeviceInfo& info) const {
+const UsbClaim* UsbDockSource::driver_for(const UsbDeviceInfo& info) const {
     for (const auto& d : opt_.drivers)
         for (const auto& m : d.match)
             if (m.vid == info.vid && m.pid == info.pid) return &d;
@@ -201,7 +201,7 @@ void UsbDockSource::arrive(Event& e) {
         reported_.insert(bay);
     }
     log::info("bay " + std::to_string(bay) + ": " + vid_pid(info) + " " + info.manufacturer + " " + info.product +
-              " serial " + info.serial + " (" + config::to_string(driver->type) + ")");
+              " serial " + info.serial + " (" + driver->family + ")");
     asio::post(io_, [this, alive = alive_, bay, rec] {
         if (*alive && cb_.arrived) cb_.arrived(bay, rec);
     });

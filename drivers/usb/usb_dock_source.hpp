@@ -16,20 +16,20 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/config/config.hpp"
 #include "drivers/dock_source.hpp"
 #include "drivers/usb/bay_slot.hpp"
 #include "drivers/usb/usb_context.hpp"
+#include "drivers/usb/usb_options.hpp"
 
 namespace dockd::drivers::usb {
 
 // Builds the recorder for a device a driver claimed (ums, sdk). Runs on the
 // source's worker thread; must not block on the device.
-using RecorderFactory = std::function<std::shared_ptr<Recorder>(const config::DriverConfig&, std::shared_ptr<BaySlot>)>;
+using RecorderFactory = std::function<std::shared_ptr<Recorder>(const UsbClaim&, std::shared_ptr<BaySlot>)>;
 
 struct UsbSourceOptions {
-    std::vector<config::PortConfig> ports;
-    std::vector<config::DriverConfig> drivers;  // ums and sdk entries, in config order
+    std::vector<BayPort> ports;
+    std::vector<UsbClaim> drivers;  // ums and sdk entries, in config order
     RecorderFactory make_recorder;
     // After this many failed recorder commands in a row (0 = never) ...
     int cycle_after_failed_commands = 0;
@@ -56,7 +56,7 @@ private:
     void work();
     void arrive(Event& e);
     void leave(const Event& e);
-    const config::DriverConfig* driver_for(const UsbDeviceInfo& info) const;
+    const UsbClaim* driver_for(const UsbDeviceInfo& info) const;
     void read_strings(libusb_device* dev, UsbDeviceInfo& info);
     void log_once(const std::string& key, const std::string& message);
     bool is_reported(int bay);

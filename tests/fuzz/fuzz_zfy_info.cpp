@@ -19,7 +19,7 @@ bool same(const sdk::ZfyInfo& a, const sdk::ZfyInfo& b) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
-    const auto layout = data[0] & 1 ? dockd::config::ZfyLayout::nul94 : dockd::config::ZfyLayout::packed89;
+    const auto layout = data[0] & 1 ? dockd::drivers::sdk::ZfyLayout::nul94 : dockd::drivers::sdk::ZfyLayout::packed89;
     const std::string_view bytes(reinterpret_cast<const char*>(data + 1), size - 1);
     const auto info = sdk::decode_zfy(bytes, layout);
     if (!info) return 0;

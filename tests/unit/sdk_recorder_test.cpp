@@ -16,7 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using config::ZfyLayout;
 
 const std::string kZhangSan = "\xd5\xc5\xc8\xfd";                                   // 张三 in GBK
 const std::string kZhengzhou = "\xd6\xa3\xd6\xdd\xca\xd0\xb9\xab\xb0\xb2\xbe\xd6";  // 郑州市公安局

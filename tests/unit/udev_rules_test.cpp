@@ -1,15 +1,14 @@
 // The udev rules dockd prints for its configuration: exactly the configured
 // recorders' VID/PIDs and the hubs feeding the bays, in well-formed rule lines.
-#include "drivers/usb/udev_rules.hpp"
-
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <sstream>
 
 #include "daemon/config/config.hpp"
+#include "daemon/station/driver_options.hpp"
 
-namespace dockd::drivers::usb {
+namespace dockd::station {
 namespace {
 
 config::Config load(const std::string& yaml) {
@@ -67,4 +66,4 @@ TEST(UdevRules, WithoutUsbDriversGrantNoRecorderAccess) {
 }
 
 }  // namespace
-}  // namespace dockd::drivers::usb
+}  // namespace dockd::station

@@ -71,17 +71,13 @@ protected:
 
     void start_source(int cycle_after = 0) {
         UsbSourceOptions opt;
-        opt.ports = {{1, "1-1.1", 0}, {2, "1-1.2", 0}, {3, "1-1.3", 0}};
-        config::DriverConfig ums;
-        ums.type = config::DriverType::ums;
-        ums.match = {{0x1234, 0x0001}, {0x1234, 0x0003}};
-        config::DriverConfig sdk;
-        sdk.type = config::DriverType::sdk;
-        sdk.match = {{0x1234, 0x0002}};
+        opt.ports = {{1, "1-1.1"}, {2, "1-1.2"}, {3, "1-1.3"}};
+        const UsbClaim ums{"ums", {{0x1234, 0x0001}, {0x1234, 0x0003}}, 0};
+        const UsbClaim sdk{"sdk", {{0x1234, 0x0002}}, 1};
         opt.drivers = {ums, sdk};
-        opt.make_recorder = [this](const config::DriverConfig& d, std::shared_ptr<BaySlot>) {
+        opt.make_recorder = [this](const UsbClaim& d, std::shared_ptr<BaySlot>) {
             std::lock_guard lock(mu);
-            types.push_back(d.type);
+            types.push_back(d.family);
             return std::make_shared<PlainRecorder>(fail_commands);
         };
         opt.cycle_after_failed_commands = cycle_after;
@@ -119,7 +115,7 @@ protected:
     std::mutex mu;
     std::condition_variable cv;
     std::vector<std::string> events;
-    std::vector<config::DriverType> types;
+    std::vector<std::string> types;
     std::map<int, std::shared_ptr<Recorder>> recorders;  // io thread
     bool fail_commands = false;
 };
@@ -138,7 +134,7 @@ TEST_F(UsbSourceTest, HubAndTwoRecordersArriveAndLeaveTheirBays) {
     EXPECT_EQ(one->product, "DSJ-X1");
     {
         std::lock_guard lock(mu);
-        EXPECT_EQ(types, (std::vector<config::DriverType>{config::DriverType::ums, config::DriverType::sdk}));
+        EXPECT_EQ(types, (std::vector<std::string>{"ums", "sdk"}));
     }
     bus.remove("1-1.3");
     EXPECT_EQ(event(3), "left 3");
@@ -216,12 +212,10 @@ TEST_F(UsbSourceTest, RepeatedFailedCommandsAskForAPowerCycleOnce) {
 class PortPowerTest : public UsbSourceTest {
 protected:
     std::unique_ptr<PortPower> make(int max_charging = 4) {
-        config::ChargeConfig charge;
-        charge.max_concurrent_charging = max_charging;
-        charge.power_on_stagger = 20ms;
-        std::vector<config::PortConfig> ports{{1, "1-1.1", 0}, {2, "1-1.2", 0}};
+        const PowerPolicy policy{max_charging, 20ms};
+        const std::vector<BayPort> ports{{1, "1-1.1"}, {2, "1-1.2"}};
         return std::make_unique<PortPower>(
-            io, *usb, ports, charge,
+            io, *usb, ports, policy,
             [this](int bay, const std::string& action, const std::string& by, const Result<void>& r) {
                 note(std::to_string(bay) + " " + action + " " + by + " " + (r ? "ok" : r.error().message));
             });

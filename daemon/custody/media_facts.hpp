@@ -1,5 +1,7 @@
 // What the media probe learnt of one staged file (DESIGN §13). Every field is
 // read from the file or null (§12): nothing is guessed from names or sizes.
+// The store keeps it with the file, so the type lives with the store's
+// records; daemon/media produces it (media -> custody, never back).
 #pragma once
 
 #include <cstdint>
