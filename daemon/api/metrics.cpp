@@ -53,25 +53,7 @@ std::map<std::string, int> alerts_by_code(const std::vector<std::string>& alerts
     return n;
 }
 
-bool contains(const std::string& hay, std::initializer_list<const char*> needles) {
-    std::string lower(hay);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    for (const char* n : needles)
-        if (lower.find(n) != std::string::npos) return true;
-    return false;
-}
-
 }  // namespace
-
-std::string failure_reason(const std::string& error) {
-    if (contains(error, {"403", "401", "accessdenied", "signaturedoesnotmatch", "invalidaccesskey", "credential"}))
-        return "credentials";
-    if (contains(error, {"sha256", "size mismatch", "differs", "checksum", "baddigest"})) return "integrity";
-    if (contains(error, {"connect", "resolve", "timed out", "timeout", "refused", "unreachable", "network", "reset"}))
-        return "network";
-    if (contains(error, {"no space", "enospc", "permission", "read-only", "eacces", "erofs"})) return "storage";
-    return "other";
-}
 
 std::string MetricsState::render(station::Station& station) {
     const auto s = station.summary();
@@ -141,7 +123,7 @@ std::string MetricsState::render(station::Station& station) {
     std::map<std::string, int> reasons{{"credentials", 0}, {"transient", 0}, {"no_bucket", 0}, {"conflict", 0},
                                        {"integrity", 0},   {"network", 0},   {"storage", 0},   {"other", 0}};
     for (const auto& [reason_class, error] : t.failing)
-        ++reasons[reason_class.empty() ? failure_reason(error) : reason_class];
+        ++reasons[reason_class.empty() ? to_string(Failure::unclassified) : reason_class];
     w.family("dockd_upload_failing", "gauge", "Upload rows whose last attempt failed, by reason.");
     for (const auto& [reason, n] : reasons) w.sample("dockd_upload_failing", "reason=\"" + label(reason) + "\"", n);
 

@@ -33,7 +33,4 @@ private:
     std::deque<Sample> samples_;
 };
 
-// Groups an upload error into a small, stable set of reasons (label values).
-std::string failure_reason(const std::string& error);
-
 }  // namespace dockd::api

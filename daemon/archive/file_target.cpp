@@ -40,7 +40,7 @@ Result<void> same_or_conflict(const fs::path& dest, const ObjectInfo& want, std:
     if (have->sha256 == want.sha256 && have->size_bytes == want.size_bytes) return {};
     return Error{
         "conflict: " + dest.string() + " already holds different bytes (sha256 " + have->sha256 + "); not overwritten",
-        errno_of(Failure::conflict)};
+        0, Failure::conflict};
 }
 
 }  // namespace

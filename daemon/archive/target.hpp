@@ -51,37 +51,18 @@ struct ObjectInfo {
     std::optional<std::string> retain_until{};
 };
 
-// Why a put failed, carried in Error::sys_errno so it survives Result<void>;
-// the uploader acts on it (retry with backoff, or stop the target and alert).
-// permanent: retrying the same request cannot succeed (a name the target
-// cannot hold, no permission, a 4xx refusal other than throttling); the file
-// is alerted and retried only at retry.max, in case a person fixes the cause.
-enum class Failure { transient, credentials, no_bucket, conflict, permanent };
-inline constexpr int errno_of(Failure f) {
-    switch (f) {
-        case Failure::credentials:
-            return EKEYREJECTED;
-        case Failure::no_bucket:
-            return ENOMEDIUM;
-        case Failure::conflict:
-            return EEXIST;
-        case Failure::permanent:
-            return ENOTRECOVERABLE;
-        case Failure::transient:
-            break;
-    }
-    return 0;
-}
+// Why a put failed: the one taxonomy of daemon/common/failure.hpp, set on
+// the Error by the target that read the store's answer. The uploader acts on
+// it (retry with backoff, or stop the target and alert). permanent: retrying
+// the same request cannot succeed (a name the target cannot hold, no
+// permission, a 4xx refusal other than throttling); the file is alerted and
+// retried only at retry.max, in case a person fixes the cause.
+using dockd::Failure;
+// The error's own class; else a target's file system refusing the name or
+// the access is permanent; anything else may pass: transient.
 inline Failure failure_of(const Error& e) {
+    if (e.failure != Failure::unclassified) return e.failure;
     switch (e.sys_errno) {
-        case EKEYREJECTED:
-            return Failure::credentials;
-        case ENOMEDIUM:
-            return Failure::no_bucket;
-        case EEXIST:
-            return Failure::conflict;
-        // A target's own file system refusing the name or the access.
-        case ENOTRECOVERABLE:
         case ENAMETOOLONG:
         case ENOTDIR:
         case EACCES:
@@ -91,21 +72,6 @@ inline Failure failure_of(const Error& e) {
         default:
             return Failure::transient;
     }
-}
-inline const char* to_string(Failure f) {
-    switch (f) {
-        case Failure::credentials:
-            return "credentials";
-        case Failure::no_bucket:
-            return "no_bucket";
-        case Failure::conflict:
-            return "conflict";
-        case Failure::permanent:
-            return "permanent";
-        case Failure::transient:
-            break;
-    }
-    return "transient";
 }
 
 // What a listing or a HEAD shows of one stored object. `version` changes

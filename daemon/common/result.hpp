@@ -8,14 +8,17 @@
 #include <utility>
 #include <variant>
 
+#include "daemon/common/failure.hpp"
+
 namespace dockd {
 
 struct Error {
-    std::string message;  // "bay 3: DCIM/a.mp4: read at 1048576: Input/output error"
-    int sys_errno = 0;    // errno when the cause was a system call, else 0
+    std::string message;                      // "bay 3: DCIM/a.mp4: read at 1048576: Input/output error"
+    int sys_errno = 0;                        // errno when the cause was a system call, else 0
+    Failure failure = Failure::unclassified;  // how to treat it, where the cause is known
 
     // Prefixes context so errors read outermost-first: "bay 3: " + inner.
-    Error context(const std::string& where) const { return {where + ": " + message, sys_errno}; }
+    Error context(const std::string& where) const { return {where + ": " + message, sys_errno, failure}; }
 };
 
 // An Error from the current errno, e.g. sys_error("open " + path).

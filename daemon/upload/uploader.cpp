@@ -224,7 +224,7 @@ asio::awaitable<void> Uploader::upload_one(custody::UploadJob job) {
         raise_alert(what, std::string(failure == archive::Failure::conflict ? "conflict" : "upload_refused") + ": " +
                               what + " to " + job.target + ": " + r.error().message);
     } else if (failure != archive::Failure::transient) {
-        raise_alert(job.target, std::string(archive::to_string(failure)) + ": " + job.target +
+        raise_alert(job.target, std::string(dockd::to_string(failure)) + ": " + job.target +
                                     " refuses uploads, paused for retry.max: " + r.error().message);
     } else {
         log::warning("upload of " + what + " to " + job.target + " failed: " + r.error().message);
@@ -263,7 +263,7 @@ Result<void> Uploader::put_media(archive::Target& target, const custody::UploadJ
 // On the pool: the attempt's reason goes to the queue row (dockctl queue).
 void Uploader::record_failure(const custody::UploadJob& job, const Error& error, archive::Failure failure) {
     const std::string& why = error.message;
-    const std::string reason = archive::to_string(failure);
+    const std::string reason = dockd::to_string(failure);
     auto retry_at = [&](std::int64_t when) {
         if (job.publication_id)
             store_.mark_publication_retry(job.publication_id, job.target, why, reason, when);
@@ -288,6 +288,7 @@ void Uploader::record_failure(const custody::UploadJob& job, const Error& error,
                                 conflict_payload(job, why));
             break;
         case archive::Failure::transient:
+        case archive::Failure::unclassified:  // failure_of() never says so; as transient
             retry_at(now_ms() + backoff_ms(job.attempts));
             break;
     }

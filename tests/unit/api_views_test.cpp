@@ -101,13 +101,5 @@ TEST(DateParam, RefusesDatesThatDoNotExist) {
         EXPECT_FALSE(date_param(bad, false).has_value()) << bad;
 }
 
-TEST(UploadFailureReason, StableLabelsFromErrorText) {
-    EXPECT_EQ(failure_reason("PUT media/a.mp4: HTTP 403 AccessDenied"), "credentials");
-    EXPECT_EQ(failure_reason("connect 10.0.0.9:443: Connection refused"), "network");
-    EXPECT_EQ(failure_reason("target reports sha256 abc, expected def"), "integrity");
-    EXPECT_EQ(failure_reason("write /srv/archive/x: No space left on device"), "storage");
-    EXPECT_EQ(failure_reason("something else"), "other");
-}
-
 }  // namespace
 }  // namespace dockd::api

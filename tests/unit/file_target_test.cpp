@@ -109,8 +109,23 @@ TEST_F(FileTargetTest, DifferentBytesUnderAnExistingKeyAreAConflictAndNeverOverw
     auto r = put(key, source("b.mp4", other), info_of(other));
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.error().message.find("conflict"), std::string::npos) << r.error().message;
+    EXPECT_EQ(failure_of(r.error()), Failure::conflict);
     EXPECT_EQ(slurp(root_ / key), original);
     EXPECT_EQ(archive_files(), std::vector<std::string>{key});
+}
+
+// One taxonomy: the class set where the cause is known travels with the
+// error through context(); a file system's refusal is permanent; else transient.
+TEST(FailureClass, TravelsWithTheErrorAndFallsBackOnErrno) {
+    const Error denied = Error{"HTTP 403 AccessDenied", 0, Failure::credentials}.context("s3://b").context("file 7");
+    EXPECT_EQ(failure_of(denied), Failure::credentials);
+    EXPECT_EQ(denied.message, "file 7: s3://b: HTTP 403 AccessDenied");
+    EXPECT_EQ(failure_of(sys_error("link /srv/a", ENAMETOOLONG)), Failure::permanent);
+    EXPECT_EQ(failure_of(sys_error("write /srv/a", EROFS).context("file://")), Failure::permanent);
+    EXPECT_EQ(failure_of(sys_error("write /srv/a", EIO)), Failure::transient);
+    EXPECT_EQ(failure_of(Error{"connect: Connection refused"}), Failure::transient);
+    EXPECT_STREQ(to_string(Failure::no_bucket), "no_bucket");
+    EXPECT_STREQ(to_string(Failure::unclassified), "unclassified");
 }
 
 TEST_F(FileTargetTest, SameSizeDifferentContentIsStillAConflict) {

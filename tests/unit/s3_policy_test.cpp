@@ -176,8 +176,7 @@ TEST_F(UploadPolicy, RefusedCredentialsPauseTheTargetWithTheReasonVisible) {
     queue_files(6);
     TestClock clock(today_at(12));
     auto& target = start(clock);
-    target.answer =
-        Error{"s3://central/footage: PUT k: HTTP 403 InvalidAccessKeyId", errno_of(archive::Failure::credentials)};
+    target.answer = Error{"s3://central/footage: PUT k: HTTP 403 InvalidAccessKeyId", 0, archive::Failure::credentials};
     run_for(2500ms);
     // At most one request per concurrent slot, then the whole target waits retry.max.
     EXPECT_GE(target.puts(), 1u);

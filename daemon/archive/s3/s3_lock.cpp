@@ -28,7 +28,7 @@ Result<void> S3Target::check_object_lock(HttpClient& http, const std::atomic<boo
     return Error{url_ + ": object_lock is set but bucket " + bucket_ +
                      " does not report Object Lock enabled (GetObjectLockConfiguration: HTTP " +
                      std::to_string(r->status) + "); nothing is sent to it until it does",
-                 errno_of(Failure::permanent)};
+                 0, Failure::permanent};
 }
 
 Result<void> S3Target::extend_retention(const std::string& key, const std::string& retain_until) {

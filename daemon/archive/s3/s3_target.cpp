@@ -195,7 +195,7 @@ Error S3Target::failure(const std::string& what, const HttpResponse& r) const {
         kind = Failure::no_bucket;
     else if (refused_for_good(r.status, code))
         kind = Failure::permanent;
-    return Error{redact(text, creds_), errno_of(kind)};
+    return Error{redact(text, creds_), 0, kind};
 }
 
 Result<bool> S3Target::present(HttpClient& http, const std::string& key, const ObjectInfo& info,
@@ -209,7 +209,7 @@ Result<bool> S3Target::present(HttpClient& http, const std::string& key, const O
     if (size == std::to_string(info.size_bytes) && iequals(sha, info.sha256)) return true;
     return Error{url_ + ": " + key + " already holds different bytes (" + size + " bytes, sha256 '" + sha +
                      "'); not overwritten",
-                 errno_of(Failure::conflict)};
+                 0, Failure::conflict};
 }
 
 Result<void> S3Target::verify(HttpClient& http, const std::string& key, const ObjectInfo& info,
