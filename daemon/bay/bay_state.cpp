@@ -1,6 +1,8 @@
 #include "daemon/bay/bay_state.hpp"
 
 #include <array>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace dockd::bay {
@@ -54,6 +56,12 @@ bool transition_allowed(BayState from, BayState to) {
     for (const auto& [f, t] : table)
         if (f == from && t == to) return true;
     return false;
+}
+
+void check_transition(BayState from, BayState to) {
+    if (!transition_allowed(from, to))
+        throw std::logic_error("illegal bay transition " + std::string(to_string(from)) + " -> " +
+                               std::string(to_string(to)));
 }
 
 }  // namespace dockd::bay
