@@ -74,7 +74,7 @@ void one_docking(custody::Store& store, const crypto::KeyRing& keys, const std::
     store.close_docking(opened.id, 95, "undocked");
     drain_queue(store);
     for (const auto id : ids) store.mark_purged(id);
-    auto m = upload::build_manifest(store, station, opened.id);
+    auto m = upload::build_manifest(store, station, config::RetentionConfig{}, opened.id);
     if (!m) die(m.error().message);
     auto sig = keys.sign_at(m->audit_seq, m->json);
     if (!sig) die(sig.error().message);

@@ -132,7 +132,7 @@ json::value file_json(const custody::FileRecord& f) {
                         {"serial", f.serial},
                         {"device_path", f.device_path},
                         {"size", f.size},
-                        {"state", f.state},
+                        {"state", custody::to_string(f.state)},
                         {"reason", opt(f.reason)},
                         {"sha256", opt(f.sha256)},
                         {"object", opt(f.object_key)},

@@ -22,7 +22,8 @@ HttpReply Routes::keys(Call&) {
     const int current = ring.current().key_no;
     json::array keys;
     for (const auto& k : ring.keys()) keys.push_back(key_json(k, current));
-    return json_reply(200, json::object{{"station", station_.summary().id}, {"current", current}, {"keys", keys}});
+    return json_reply(200,
+                      json::object{{"station", station_.config().station.id}, {"current", current}, {"keys", keys}});
 }
 
 HttpReply Routes::rotate_key(Call& c) {

@@ -47,7 +47,7 @@ HttpReply Routes::docking(Call& c) {
         if (auto o = station_.store().officer(*d->officer_no)) row.officer_name = o->name;
     json::array files;
     for (const auto& f : station_.store().files_of_docking(id)) {
-        if (f.state == "staged" || f.state == "archived") ++row.files, row.bytes += static_cast<std::int64_t>(f.size);
+        if (custody::counted(f.state)) ++row.files, row.bytes += static_cast<std::int64_t>(f.size);
         files.push_back(file_json(f));
     }
     auto out = docking_json(row).as_object();

@@ -49,7 +49,7 @@ HttpReply Routes::access_log(Call& c) {
 HttpReply Routes::export_docking(Call& c) {
     const std::string& id = c.params["id"];
     if (!station_.store().docking(id)) return error_reply(404, "no_such_docking", "no docking " + id);
-    auto m = upload::build_manifest(station_.store(), station_.summary().id, station_.config().retention, id);
+    auto m = upload::build_manifest(station_.store(), station_.config().station.id, station_.config().retention, id);
     if (!m) return error_reply(500, "internal", m.error().message);
     const auto sig = station_.keys().sign_at(m->audit_seq, m->json);
     if (!sig) return error_reply(500, "internal", sig.error().message);

@@ -83,9 +83,9 @@ asio::awaitable<bool> Bay::wipe(Session& s) {
                 if (s.cancelled) break;
                 auto row =
                     ctx_.store.find_file(s.serial, entry.device_path, entry.size_bytes, to_unix_ms(entry.modified_at));
-                if (!row || row->wiped_at || (row->state != "staged" && row->state != "archived")) continue;
+                if (!row || row->wiped_at || !custody::counted(row->state)) continue;
                 const bool verified = ctx_.cfg->ingest.verify == config::Verify::none || row->verified_at;
-                const bool archived = row->state == "archived";
+                const bool archived = row->state == custody::FileState::archived;
                 // issue 14: the original stays until the staged copy was probed.
                 const bool probed = !ctx_.store.media_probe_required() || row->media;
                 if (!verified || !probed || (policy == config::WipeAfter::archived && !archived)) {

@@ -125,7 +125,8 @@ std::vector<FileResult> copy_group(const CopyJob& job, std::span<const drivers::
         if (auto known = job.ctx.store.find_file(job.serial, entry.device_path, entry.size_bytes,
                                                  to_unix_ms(entry.modified_at))) {
             results.push_back(
-                {known->state == "refused" ? Outcome::refused_before : Outcome::already_staged, known->id, ""});
+                {known->state == custody::FileState::refused ? Outcome::refused_before : Outcome::already_staged,
+                 known->id, ""});
             continue;
         }
         if (auto low = disk_low(job, entry)) {

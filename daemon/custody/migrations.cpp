@@ -9,7 +9,7 @@ namespace dockd::custody {
 namespace {
 
 // Append-only: a released step is never edited, a change is a new step.
-constexpr std::array<const char*, 8> steps = {
+constexpr std::array<const char*, 9> steps = {
     // 1: the first station schema.
     R"sql(
 CREATE TABLE officers(
@@ -254,6 +254,102 @@ CREATE INDEX files_unprobed ON files(id) WHERE media_probed_at IS NULL AND state
 CREATE INDEX files_truncated ON files(docking_id) WHERE media_integrity = 'truncated';
 ALTER TABLE assignments ADD COLUMN assigned_by TEXT;
 ALTER TABLE assignments ADD COLUMN previous_officer_no TEXT;
+)sql",
+    // 9 (issues 11, 12): each docking's totals, kept by triggers in the
+    // transaction of the change like the tallies of 6, so the ledger, the
+    // docking list and the review read one row per docking instead of
+    // walking its files. The counting rule (custody/file_state.hpp: staged
+    // or archived) is spelled out here because a migration never changes.
+    // The recorded range is merged as files join it and recomputed from the
+    // docking's files only when a counted file leaves or moves (rare).
+    // files_unprobed also leaves out what can never be probed (purged copies):
+    // on a store upgraded through 8 every older file is unprobed, and the
+    // probe worker walked them all at each wake.
+    R"sql(
+DROP INDEX files_unprobed;
+CREATE INDEX files_unprobed ON files(id)
+  WHERE media_probed_at IS NULL AND state IN ('staged','archived') AND purged_at IS NULL AND staging_name IS NOT NULL;
+CREATE TABLE docking_totals(
+  docking_id TEXT PRIMARY KEY,
+  files INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0, refused INTEGER NOT NULL DEFAULT 0,
+  recorded_from TEXT, recorded_to TEXT,
+  duration_ms INTEGER NOT NULL DEFAULT 0, durations INTEGER NOT NULL DEFAULT 0,
+  truncated INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+INSERT INTO docking_totals
+  SELECT docking_id, SUM(state IN ('staged','archived')),
+    COALESCE(SUM(CASE WHEN state IN ('staged','archived') THEN size END), 0), SUM(state = 'refused'),
+    MIN(CASE WHEN state IN ('staged','archived') THEN recorded_at END),
+    MAX(CASE WHEN state IN ('staged','archived') THEN recorded_at END),
+    COALESCE(SUM(CASE WHEN state IN ('staged','archived') THEN media_duration_ms END), 0),
+    COUNT(CASE WHEN state IN ('staged','archived') THEN media_duration_ms END),
+    COUNT(CASE WHEN media_integrity = 'truncated' THEN 1 END)
+  FROM files GROUP BY docking_id;
+CREATE TRIGGER totals_file_added AFTER INSERT ON files BEGIN
+  INSERT INTO docking_totals(docking_id, files, bytes, refused, recorded_from, recorded_to, duration_ms, durations,
+                             truncated)
+  VALUES(NEW.docking_id, NEW.state IN ('staged','archived'),
+         CASE WHEN NEW.state IN ('staged','archived') THEN NEW.size ELSE 0 END, NEW.state = 'refused',
+         CASE WHEN NEW.state IN ('staged','archived') THEN NEW.recorded_at END,
+         CASE WHEN NEW.state IN ('staged','archived') THEN NEW.recorded_at END,
+         CASE WHEN NEW.state IN ('staged','archived') THEN COALESCE(NEW.media_duration_ms, 0) ELSE 0 END,
+         NEW.state IN ('staged','archived') AND NEW.media_duration_ms IS NOT NULL,
+         COALESCE(NEW.media_integrity = 'truncated', 0))
+  ON CONFLICT(docking_id) DO UPDATE SET
+    files = files + excluded.files, bytes = bytes + excluded.bytes, refused = refused + excluded.refused,
+    recorded_from = CASE WHEN recorded_from IS NULL OR excluded.recorded_from < recorded_from
+                         THEN COALESCE(excluded.recorded_from, recorded_from) ELSE recorded_from END,
+    recorded_to = CASE WHEN recorded_to IS NULL OR excluded.recorded_to > recorded_to
+                       THEN COALESCE(excluded.recorded_to, recorded_to) ELSE recorded_to END,
+    duration_ms = duration_ms + excluded.duration_ms, durations = durations + excluded.durations,
+    truncated = truncated + excluded.truncated;
+END;
+CREATE TRIGGER totals_file_changed
+  AFTER UPDATE OF state, size, recorded_at, media_duration_ms, media_integrity ON files
+BEGIN
+  UPDATE docking_totals SET
+    files = files - (OLD.state IN ('staged','archived')) + (NEW.state IN ('staged','archived')),
+    bytes = bytes - CASE WHEN OLD.state IN ('staged','archived') THEN OLD.size ELSE 0 END
+                  + CASE WHEN NEW.state IN ('staged','archived') THEN NEW.size ELSE 0 END,
+    refused = refused - (OLD.state = 'refused') + (NEW.state = 'refused'),
+    duration_ms = duration_ms
+      - CASE WHEN OLD.state IN ('staged','archived') THEN COALESCE(OLD.media_duration_ms, 0) ELSE 0 END
+      + CASE WHEN NEW.state IN ('staged','archived') THEN COALESCE(NEW.media_duration_ms, 0) ELSE 0 END,
+    durations = durations - (OLD.state IN ('staged','archived') AND OLD.media_duration_ms IS NOT NULL)
+                          + (NEW.state IN ('staged','archived') AND NEW.media_duration_ms IS NOT NULL),
+    truncated = truncated - COALESCE(OLD.media_integrity = 'truncated', 0)
+                          + COALESCE(NEW.media_integrity = 'truncated', 0)
+  WHERE docking_id = NEW.docking_id;
+  UPDATE docking_totals SET
+    recorded_from = (SELECT MIN(recorded_at) FROM files
+                     WHERE docking_id = NEW.docking_id AND state IN ('staged','archived')),
+    recorded_to = (SELECT MAX(recorded_at) FROM files
+                   WHERE docking_id = NEW.docking_id AND state IN ('staged','archived'))
+  WHERE docking_id = NEW.docking_id AND OLD.state IN ('staged','archived')
+    AND (NEW.state NOT IN ('staged','archived') OR OLD.recorded_at IS NOT NEW.recorded_at);
+  UPDATE docking_totals SET
+    recorded_from = CASE WHEN recorded_from IS NULL OR NEW.recorded_at < recorded_from
+                         THEN NEW.recorded_at ELSE recorded_from END,
+    recorded_to = CASE WHEN recorded_to IS NULL OR NEW.recorded_at > recorded_to
+                       THEN NEW.recorded_at ELSE recorded_to END
+  WHERE docking_id = NEW.docking_id AND NEW.state IN ('staged','archived') AND NEW.recorded_at IS NOT NULL;
+END;
+CREATE TRIGGER totals_file_removed AFTER DELETE ON files BEGIN
+  UPDATE docking_totals SET
+    files = files - (OLD.state IN ('staged','archived')),
+    bytes = bytes - CASE WHEN OLD.state IN ('staged','archived') THEN OLD.size ELSE 0 END,
+    refused = refused - (OLD.state = 'refused'),
+    duration_ms = duration_ms
+      - CASE WHEN OLD.state IN ('staged','archived') THEN COALESCE(OLD.media_duration_ms, 0) ELSE 0 END,
+    durations = durations - (OLD.state IN ('staged','archived') AND OLD.media_duration_ms IS NOT NULL),
+    truncated = truncated - COALESCE(OLD.media_integrity = 'truncated', 0)
+  WHERE docking_id = OLD.docking_id;
+  UPDATE docking_totals SET
+    recorded_from = (SELECT MIN(recorded_at) FROM files
+                     WHERE docking_id = OLD.docking_id AND state IN ('staged','archived')),
+    recorded_to = (SELECT MAX(recorded_at) FROM files
+                   WHERE docking_id = OLD.docking_id AND state IN ('staged','archived'))
+  WHERE docking_id = OLD.docking_id AND OLD.state IN ('staged','archived');
+END;
 )sql",
 };
 

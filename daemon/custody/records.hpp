@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/custody/file_state.hpp"
 #include "daemon/custody/media_facts.hpp"
 
 namespace dockd::custody {
@@ -83,7 +84,7 @@ struct FileRecord {
     std::string docking_id, serial, device_path;
     std::uint64_t size = 0;
     std::int64_t device_mtime_ms = 0;
-    std::string state;
+    FileState state = FileState::staged;
     std::optional<std::string> reason, sha256, staging_name, object_key;
     std::optional<std::string> recorded_at_device, recorded_at, ingested_at;
     std::optional<std::string> verified_at, wiped_at, archived_at, purged_at;

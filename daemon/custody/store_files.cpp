@@ -17,7 +17,10 @@ FileRecord Store::read_file_row(Statement& st) {
     f.device_path = st.text(3);
     f.size = static_cast<std::uint64_t>(st.int64(4));
     f.device_mtime_ms = st.int64(5);
-    f.state = st.text(6);
+    const auto state = file_state_from(st.text(6));
+    if (!state)  // the schema's CHECK allows no other: a damaged database
+        throw std::runtime_error("files row " + std::to_string(f.id) + ": unknown state '" + st.text(6) + "'");
+    f.state = *state;
     f.reason = st.opt_text(7);
     f.sha256 = st.opt_text(8);
     f.staging_name = st.opt_text(9);
@@ -193,7 +196,7 @@ std::vector<FileRecord> Store::files_in_staging() {
     std::lock_guard lock(mutex_);
     std::vector<FileRecord> out;
     auto st = db_.prepare(std::string("SELECT ") + file_columns +
-                          " FROM files INDEXED BY files_unpurged WHERE state IN ('staged','archived') "
+                          " FROM files INDEXED BY files_unpurged WHERE " DOCKD_SQL_COUNTED("files") " "
                           "AND staging_name IS NOT NULL AND purged_at IS NULL");
     while (st.step()) out.push_back(read_file_row(st));
     return out;

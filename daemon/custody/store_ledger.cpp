@@ -4,7 +4,8 @@
 
 namespace dockd::custody {
 
-// The device-use ledger (台账, seed R1): one row per docking.
+// The device-use ledger (台账, seed R1): one row per docking, its totals
+// from docking_totals (kept by migration 9's triggers; counted files only).
 std::vector<LedgerRow> Store::ledger(const std::optional<std::string>& from_rfc3339,
                                      const std::optional<std::string>& to_rfc3339) {
     std::lock_guard lock(mutex_);
@@ -12,15 +13,11 @@ std::vector<LedgerRow> Store::ledger(const std::optional<std::string>& from_rfc3
     auto st = db_.prepare(
         "SELECT d.id, d.bay, d.serial, COALESCE(r.vendor,''), COALESCE(r.model,''), COALESCE(d.officer_no,''), "
         "COALESCE(o.name,''), COALESCE(o.unit_name,''), d.docked_at, d.undocked_at, "
-        "(SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
-        "(SELECT COALESCE(SUM(size),0) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
-        "(SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.state='refused'), "
-        "d.battery_in, d.battery_out, d.clock_offset_ms, d.close_reason, "
-        "(SELECT MIN(recorded_at) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
-        "(SELECT MAX(recorded_at) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
-        "(SELECT SUM(media_duration_ms) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
-        "(SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.media_integrity='truncated') "
-        "FROM dockings d LEFT JOIN recorders r ON r.serial=d.serial LEFT JOIN officers o ON o.no=d.officer_no "
+        "COALESCE(t.files,0), COALESCE(t.bytes,0), COALESCE(t.refused,0), "
+        "d.battery_in, d.battery_out, d.clock_offset_ms, d.close_reason, t.recorded_from, t.recorded_to, "
+        "CASE WHEN t.durations > 0 THEN t.duration_ms END, COALESCE(t.truncated,0) "
+        "FROM dockings d LEFT JOIN docking_totals t ON t.docking_id=d.id "
+        "LEFT JOIN recorders r ON r.serial=d.serial LEFT JOIN officers o ON o.no=d.officer_no "
         "WHERE (?1 IS NULL OR d.docked_at >= ?1) AND (?2 IS NULL OR d.docked_at < ?2) ORDER BY d.docked_at");
     st.bind(1, from_rfc3339).bind(2, to_rfc3339);
     while (st.step()) {

@@ -19,8 +19,9 @@ std::vector<ProbeDue> Store::files_to_probe(int limit) {
     std::lock_guard lock(mutex_);
     std::vector<ProbeDue> out;
     auto st = db_.prepare(
-        "SELECT id, serial, device_path, staging_name FROM files WHERE media_probed_at IS NULL "
-        "AND state IN ('staged','archived') AND purged_at IS NULL AND staging_name IS NOT NULL ORDER BY id LIMIT ?");
+        "SELECT id, serial, device_path, staging_name FROM files INDEXED BY files_unprobed WHERE media_probed_at IS "
+        "NULL "
+        "AND " DOCKD_SQL_COUNTED("files") " AND purged_at IS NULL AND staging_name IS NOT NULL ORDER BY id LIMIT ?");
     st.bind(1, limit);
     while (st.step()) out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3)});
     return out;
@@ -70,9 +71,10 @@ void Store::record_media_locked(std::int64_t file_id, const media::MediaFacts& m
 
 int Store::media_unprobed(const std::string& docking_id) {
     std::lock_guard lock(mutex_);
-    auto st = db_.prepare(
-        "SELECT COUNT(*) FROM files WHERE docking_id=? AND media_probed_at IS NULL AND state IN ('staged','archived') "
-        "AND purged_at IS NULL");
+    auto st =
+        db_.prepare("SELECT COUNT(*) FROM files WHERE docking_id=? AND media_probed_at IS NULL AND " DOCKD_SQL_COUNTED(
+            "files") " "
+                     "AND purged_at IS NULL");
     st.bind(1, docking_id);
     st.step();
     return static_cast<int>(st.int64(0));

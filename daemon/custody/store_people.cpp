@@ -69,10 +69,8 @@ std::vector<DockingListRow> Store::dockings_since(const std::optional<std::strin
     std::vector<DockingListRow> out;
     auto st = db_.prepare(
         std::string("SELECT ") + docking_columns +
-        ", COALESCE(o.name,''), "
-        "(SELECT COUNT(*) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')), "
-        "(SELECT COALESCE(SUM(size),0) FROM files f WHERE f.docking_id=d.id AND f.state IN ('staged','archived')) "
-        "FROM dockings d LEFT JOIN officers o ON o.no=d.officer_no "
+        ", COALESCE(o.name,''), COALESCE(t.files,0), COALESCE(t.bytes,0) "
+        "FROM dockings d LEFT JOIN docking_totals t ON t.docking_id=d.id LEFT JOIN officers o ON o.no=d.officer_no "
         "WHERE (?1 IS NULL OR d.docked_at >= ?1) ORDER BY d.docked_at DESC LIMIT ?2");
     st.bind(1, since_rfc3339).bind(2, limit);
     while (st.step()) {
@@ -144,7 +142,7 @@ std::optional<int> Store::retain_docking(const std::string& docking_id, const st
     exists.bind(1, docking_id);
     if (!exists.step()) return std::nullopt;
     db_.prepare(std::string("UPDATE files SET retention='long_term', retain_reason=?1, ") + class_change +
-                " WHERE docking_id=?2 AND " + class_differs + " AND state IN ('staged','archived')")
+                " WHERE docking_id=?2 AND " + class_differs + " AND " DOCKD_SQL_COUNTED("files"))
         .bind(1, reason)
         .bind(2, docking_id)
         .bind(3, retain_class)

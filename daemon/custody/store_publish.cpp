@@ -253,7 +253,7 @@ int Store::queue_missing_copies(const std::vector<std::string>& targets) {
         db_.prepare(
                "INSERT INTO uploads(file_id, target, state) SELECT f.id, ?1, 'pending' "
                "FROM files f INDEXED BY files_long_term "  // not files_state: a million archived rows
-               "WHERE f.retention='long_term' AND f.state IN ('staged','archived') "
+               "WHERE f.retention='long_term' AND " DOCKD_SQL_COUNTED("f") " "
                "AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.file_id=f.id AND u.target=?1)")
             .bind(1, t)
             .run();

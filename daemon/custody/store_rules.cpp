@@ -26,9 +26,10 @@ std::vector<UndescribedFile> Store::undescribed(const std::string& ingested_befo
     std::vector<UndescribedFile> out;
     auto st = db_.prepare(
         "SELECT f.id, f.docking_id, f.serial, f.device_path, f.ingested_at, COALESCE(d.officer_no,''), "
-        "COALESCE(o.name,''), COALESCE(o.unit_name,'') FROM files f JOIN dockings d ON d.id=f.docking_id "
+        "COALESCE(o.name,''), COALESCE(o.unit_name,'') FROM files f INDEXED BY files_undescribed "
+        "JOIN dockings d ON d.id=f.docking_id "
         "LEFT JOIN officers o ON o.no=d.officer_no WHERE f.described_at IS NULL AND f.ingested_at < ?1 "
-        "AND f.state IN ('staged','archived') ORDER BY f.ingested_at LIMIT ?2");
+        "AND " DOCKD_SQL_COUNTED("f") " ORDER BY f.ingested_at LIMIT ?2");
     st.bind(1, ingested_before_rfc3339).bind(2, static_cast<std::int64_t>(limit));
     while (st.step())
         out.push_back(
@@ -41,9 +42,9 @@ std::vector<UndescribedCount> Store::undescribed_counts(const std::string& inges
     std::vector<UndescribedCount> out;
     auto st = db_.prepare(
         "SELECT COALESCE(d.officer_no,''), COALESCE(o.name,''), COALESCE(o.unit_name,''), "
-        "date(f.ingested_at, 'localtime') AS day, COUNT(*), MIN(f.ingested_at) FROM files f "
+        "date(f.ingested_at, 'localtime') AS day, COUNT(*), MIN(f.ingested_at) FROM files f INDEXED BY files_undescribed "
         "JOIN dockings d ON d.id=f.docking_id LEFT JOIN officers o ON o.no=d.officer_no "
-        "WHERE f.described_at IS NULL AND f.ingested_at < ?1 AND f.state IN ('staged','archived') "
+        "WHERE f.described_at IS NULL AND f.ingested_at < ?1 AND " DOCKD_SQL_COUNTED("f") " "
         "GROUP BY 1, 4 ORDER BY 1, 4");
     st.bind(1, ingested_before_rfc3339);
     while (st.step()) out.push_back({st.text(0), st.text(1), st.text(2), st.text(3), st.int64(4), st.text(5)});
@@ -53,7 +54,7 @@ std::vector<UndescribedCount> Store::undescribed_counts(const std::string& inges
 std::int64_t Store::long_term_short_of_copies(const std::string& ingested_before_rfc3339, int copies) {
     std::lock_guard lock(mutex_);
     auto st = db_.prepare(
-        "SELECT COUNT(*) FROM files f WHERE f.retention='long_term' AND f.state IN ('staged','archived') "
+        "SELECT COUNT(*) FROM files f INDEXED BY files_long_term WHERE f.retention='long_term' AND " DOCKD_SQL_COUNTED("f") " "
         "AND f.ingested_at < ?1 AND (SELECT COUNT(*) FROM uploads u WHERE u.file_id=f.id AND u.state='done') < ?2");
     st.bind(1, ingested_before_rfc3339).bind(2, static_cast<std::int64_t>(copies));
     st.step();
@@ -98,7 +99,7 @@ std::vector<StatsRow> Store::stats(const std::string& by, const std::optional<st
                     "SUM(COALESCE(f.described_at, ?3) > COALESCE(" +
                     due_of +
                     ", ?3)) AS described_late FROM per JOIN files f ON f.docking_id=per.id "
-                    "WHERE f.state IN ('staged','archived') GROUP BY f.docking_id) "
+                    "WHERE " DOCKD_SQL_COUNTED("f") " GROUP BY f.docking_id) "
                     "SELECT per.grp, COUNT(*), COALESCE(SUM(fa.files),0), COALESCE(SUM(fa.bytes),0), SUM(per.late), "
                     "COALESCE(SUM(fa.described_late),0), SUM(fa.dur_ms), SUM(fa.trunc), COALESCE(SUM(fa.probed),0) "
                     "FROM per LEFT JOIN fa ON fa.id=per.id "

@@ -49,7 +49,7 @@ std::vector<UploadJob> Store::due_uploads(std::int64_t now_ms, int limit, const 
     auto st = db_.prepare(
         "SELECT u.file_id, u.target, u.attempts, f.staging_name, f.object_key, f.sha256, f.size "
         "FROM uploads u JOIN files f ON f.id = u.file_id "
-        "WHERE u.state='pending' AND u.next_attempt_ms <= ?1 AND f.state IN ('staged','archived') "
+        "WHERE u.state='pending' AND u.next_attempt_ms <= ?1 AND " DOCKD_SQL_COUNTED("f") " "
         "AND (?3 = 0 OR f.media_probed_at IS NOT NULL) "  // media facts travel with the object (issue 14)
         "ORDER BY (f.retention='long_term' OR f.important) DESC, f.id LIMIT ?2");
     st.bind(1, now_ms).bind(2, limit + static_cast<int>(exclude.size())).bind(3, media_probe_required_ ? 1 : 0);

@@ -34,7 +34,7 @@ std::vector<custody::FileRecord> files_named(custody::Store& store, const json::
         return out;
     }
     for (auto& f : store.files_of_docking(docking_id))
-        if (f.object_key && (f.state == "staged" || f.state == "archived")) out.push_back(std::move(f));
+        if (f.object_key && custody::counted(f.state)) out.push_back(std::move(f));
     return out;
 }
 

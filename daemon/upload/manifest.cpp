@@ -44,10 +44,10 @@ Result<Manifest> build_manifest(custody::Store& store, const std::string& statio
     }
     json::array files, refused;
     for (const auto& f : store.files_of_docking(docking_id)) {
-        if (f.state == "refused" || f.state == "failed" || f.state == "lost") {
+        if (!custody::counted(f.state)) {
             refused.push_back(json::object{{"device_path", f.device_path},
                                            {"size", f.size},
-                                           {"state", f.state},
+                                           {"state", custody::to_string(f.state)},
                                            {"reason", f.reason.value_or("")}});
             continue;
         }

@@ -61,6 +61,28 @@ void expect_tallies_match(Database& db, const std::string& when) {
     }
 }
 
+// Migration 9: every docking's totals equal its files' aggregates, however
+// the rows got there (backfill, inserts, state, range and media changes, deletes).
+void expect_docking_totals_match(Database& db, const std::string& when) {
+    SCOPED_TRACE(when);
+    const std::string want =
+        "SELECT docking_id, SUM(state IN ('staged','archived')), "
+        "COALESCE(SUM(CASE WHEN state IN ('staged','archived') THEN size END), 0), SUM(state = 'refused'), "
+        "MIN(CASE WHEN state IN ('staged','archived') THEN recorded_at END), "
+        "MAX(CASE WHEN state IN ('staged','archived') THEN recorded_at END), "
+        "COALESCE(SUM(CASE WHEN state IN ('staged','archived') THEN media_duration_ms END), 0), "
+        "COUNT(CASE WHEN state IN ('staged','archived') THEN media_duration_ms END), "
+        "COUNT(CASE WHEN media_integrity = 'truncated' THEN 1 END) FROM files GROUP BY docking_id";
+    const std::string kept = "SELECT * FROM docking_totals WHERE docking_id IN (SELECT docking_id FROM files)";
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM (" + want + " EXCEPT " + kept + ")"), 0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM (" + kept + " EXCEPT " + want + ")"), 0);
+    EXPECT_EQ(count(db,
+                    "SELECT COUNT(*) FROM docking_totals WHERE docking_id NOT IN (SELECT docking_id FROM files) "
+                    "AND (files OR bytes OR refused OR durations OR truncated OR recorded_from IS NOT NULL)"),
+              0);
+    EXPECT_GT(count(db, "SELECT COUNT(*) FROM docking_totals"), 0);
+}
+
 class MigrationsTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(MigrationsTest, EveryOlderSchemaReachesTheLatestKeepingItsRows) {
@@ -97,6 +119,7 @@ TEST_P(MigrationsTest, EveryOlderSchemaReachesTheLatestKeepingItsRows) {
                  std::exception)
         << "a file's identity is still staged only once";
     expect_tallies_match(*db, "after the upgrade and two failed rows");
+    expect_docking_totals_match(*db, "after the upgrade and two failed rows");
     db->exec("UPDATE files SET state='archived' WHERE id=2");
     db->exec("UPDATE uploads SET state='done' WHERE file_id=2");
     db->exec("INSERT INTO uploads(file_id, target, state) VALUES(1,'file:///b','pending')");
@@ -104,6 +127,19 @@ TEST_P(MigrationsTest, EveryOlderSchemaReachesTheLatestKeepingItsRows) {
     db->exec("DELETE FROM uploads WHERE file_id=1 AND target='file:///a'");
     db->exec("DELETE FROM files WHERE state='failed' AND reason='EIO'");
     expect_tallies_match(*db, "after state and row changes");
+    expect_docking_totals_match(*db, "after state and row changes");
+    db->exec("UPDATE files SET media_duration_ms=4000, media_integrity='truncated' WHERE id=1");
+    db->exec(
+        "INSERT INTO files(docking_id, serial, device_path, size, device_mtime_ms, state, recorded_at) VALUES"
+        "('D1','ZFY1','DCIM/early.mp4',7,5,'staged','2000-01-01T00:00:00.000Z'),"
+        "('D1','ZFY1','DCIM/late.mp4',9,6,'staged','2099-01-01T00:00:00.000Z')");
+    expect_docking_totals_match(*db, "after media facts and two more files");
+    db->exec("UPDATE files SET state='lost' WHERE device_path='DCIM/early.mp4'");
+    db->exec("UPDATE files SET recorded_at='2050-01-01T00:00:00.000Z' WHERE device_path='DCIM/late.mp4'");
+    db->exec("UPDATE files SET state='archived', media_duration_ms=NULL WHERE id=1");
+    expect_docking_totals_match(*db, "after the range's ends left or moved");
+    db->exec("DELETE FROM files WHERE device_path='DCIM/late.mp4'");
+    expect_docking_totals_match(*db, "after a counted file was deleted");
 }
 
 INSTANTIATE_TEST_SUITE_P(FromEveryVersion, MigrationsTest, ::testing::Range(1, latest_schema_version()));

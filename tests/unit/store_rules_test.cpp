@@ -77,13 +77,13 @@ TEST_F(StoreRulesTest, LongTermFilesShortOfCopiesUntilEveryTargetConfirms) {
     EXPECT_EQ(store_->long_term_short_of_copies("2026-11-24T00:00:00.000Z", 2), 1);
     store_->mark_uploaded(f, targets[0]);
     EXPECT_EQ(store_->long_term_short_of_copies("2026-11-24T00:00:00.000Z", 2), 1);
-    EXPECT_EQ(store_->file(f)->state, "staged");
+    EXPECT_EQ(store_->file(f)->state, FileState::staged);
     store_->mark_uploaded(f, targets[1]);
     EXPECT_EQ(store_->long_term_short_of_copies("2026-11-24T00:00:00.000Z", 2), 0);
-    EXPECT_EQ(store_->file(f)->state, "archived");
+    EXPECT_EQ(store_->file(f)->state, FileState::archived);
     // A target added later re-opens it: archived no longer until it confirms.
     EXPECT_EQ(store_->queue_missing_copies({targets[0], targets[1], "file:///c"}), 1);
-    EXPECT_EQ(store_->file(f)->state, "staged");
+    EXPECT_EQ(store_->file(f)->state, FileState::staged);
     EXPECT_EQ(store_->long_term_short_of_copies("2026-11-24T00:00:00.000Z", 3), 1);
     EXPECT_FALSE(store_->queue_summary(0).oldest_unarchived_age_ms) << "the upload deadline was met";
     // A class change alone is a change.

@@ -87,7 +87,7 @@ TEST_F(StoreTest, CommittedFileIsFoundByItsDeviceIdentity) {
     const auto found = store_->find_file(f.serial, f.device_path, f.size, f.device_mtime_ms);
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(found->id, id);
-    EXPECT_EQ(found->state, "staged");
+    EXPECT_EQ(found->state, FileState::staged);
     EXPECT_EQ(found->sha256, f.sha256);
     EXPECT_EQ(found->staging_name, f.staging_name);
     EXPECT_EQ(found->object_key, f.object_key);
@@ -121,7 +121,7 @@ TEST_F(StoreTest, RefusedFileRecordedTwiceKeepsOneRowAndOneAuditEvent) {
     EXPECT_EQ(store_->head().seq, before + 1);
     const auto files = store_->files_of_docking(d);
     ASSERT_EQ(files.size(), 1u);
-    EXPECT_EQ(files[0].state, "refused");
+    EXPECT_EQ(files[0].state, FileState::refused);
     EXPECT_EQ(files[0].reason, std::optional<std::string>("control byte in name"));
     EXPECT_TRUE(store_->due_uploads(0, 100, {}).empty()) << "a refused file is never uploaded";
     EXPECT_TRUE(store_->verify().ok);
@@ -132,7 +132,7 @@ TEST_F(StoreTest, FileIsArchivedOnlyAfterEveryTargetConfirms) {
     const std::int64_t id = store_->commit_staged(staged(d, 1), {target_a, target_b});
     store_->mark_uploaded(id, target_a);
     auto f = store_->files_of_docking(d).at(0);
-    EXPECT_EQ(f.state, "staged");
+    EXPECT_EQ(f.state, FileState::staged);
     EXPECT_FALSE(f.archived_at.has_value());
     EXPECT_TRUE(store_->archived_unpurged().empty());
     const auto left = store_->due_uploads(0, 100, {});
@@ -141,7 +141,7 @@ TEST_F(StoreTest, FileIsArchivedOnlyAfterEveryTargetConfirms) {
 
     store_->mark_uploaded(id, target_b);
     f = store_->files_of_docking(d).at(0);
-    EXPECT_EQ(f.state, "archived");
+    EXPECT_EQ(f.state, FileState::archived);
     EXPECT_TRUE(f.archived_at.has_value());
     EXPECT_EQ(store_->archived_unpurged().size(), 1u);
     EXPECT_TRUE(store_->due_uploads(0, 100, {}).empty());
