@@ -262,6 +262,11 @@ ALTER TABLE assignments ADD COLUMN previous_officer_no TEXT;
     // or archived) is spelled out here because a migration never changes.
     // The recorded range is merged as files join it and recomputed from the
     // docking's files only when a counted file leaves or moves (rare).
+    // The undescribed files (counted, no case number or category) are
+    // counted the same way with the bounds of their ingest times, exact while
+    // no file left the set: the description deadline (seed R9) reads a
+    // docking's count whole when its files share one local day before the
+    // cutoff, and walks the files of the few others.
     // files_unprobed also leaves out what can never be probed (purged copies):
     // on a store upgraded through 8 every older file is unprobed, and the
     // probe worker walked them all at each wake.
@@ -274,7 +279,9 @@ CREATE TABLE docking_totals(
   files INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0, refused INTEGER NOT NULL DEFAULT 0,
   recorded_from TEXT, recorded_to TEXT,
   duration_ms INTEGER NOT NULL DEFAULT 0, durations INTEGER NOT NULL DEFAULT 0,
-  truncated INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+  truncated INTEGER NOT NULL DEFAULT 0,
+  undescribed INTEGER NOT NULL DEFAULT 0, undescribed_from TEXT, undescribed_to TEXT,
+  undescribed_exact INTEGER NOT NULL DEFAULT 1) WITHOUT ROWID;
 INSERT INTO docking_totals
   SELECT docking_id, SUM(state IN ('staged','archived')),
     COALESCE(SUM(CASE WHEN state IN ('staged','archived') THEN size END), 0), SUM(state = 'refused'),
@@ -282,18 +289,23 @@ INSERT INTO docking_totals
     MAX(CASE WHEN state IN ('staged','archived') THEN recorded_at END),
     COALESCE(SUM(CASE WHEN state IN ('staged','archived') THEN media_duration_ms END), 0),
     COUNT(CASE WHEN state IN ('staged','archived') THEN media_duration_ms END),
-    COUNT(CASE WHEN media_integrity = 'truncated' THEN 1 END)
+    COUNT(CASE WHEN media_integrity = 'truncated' THEN 1 END),
+    COUNT(CASE WHEN state IN ('staged','archived') AND described_at IS NULL THEN 1 END),
+    MIN(CASE WHEN state IN ('staged','archived') AND described_at IS NULL THEN ingested_at END),
+    MAX(CASE WHEN state IN ('staged','archived') AND described_at IS NULL THEN ingested_at END), 1
   FROM files GROUP BY docking_id;
 CREATE TRIGGER totals_file_added AFTER INSERT ON files BEGIN
   INSERT INTO docking_totals(docking_id, files, bytes, refused, recorded_from, recorded_to, duration_ms, durations,
-                             truncated)
+                             truncated, undescribed, undescribed_from, undescribed_to)
   VALUES(NEW.docking_id, NEW.state IN ('staged','archived'),
          CASE WHEN NEW.state IN ('staged','archived') THEN NEW.size ELSE 0 END, NEW.state = 'refused',
          CASE WHEN NEW.state IN ('staged','archived') THEN NEW.recorded_at END,
          CASE WHEN NEW.state IN ('staged','archived') THEN NEW.recorded_at END,
          CASE WHEN NEW.state IN ('staged','archived') THEN COALESCE(NEW.media_duration_ms, 0) ELSE 0 END,
          NEW.state IN ('staged','archived') AND NEW.media_duration_ms IS NOT NULL,
-         COALESCE(NEW.media_integrity = 'truncated', 0))
+         COALESCE(NEW.media_integrity = 'truncated', 0), (NEW.state IN ('staged','archived') AND NEW.described_at IS NULL),
+         CASE WHEN (NEW.state IN ('staged','archived') AND NEW.described_at IS NULL) THEN NEW.ingested_at END,
+         CASE WHEN (NEW.state IN ('staged','archived') AND NEW.described_at IS NULL) THEN NEW.ingested_at END)
   ON CONFLICT(docking_id) DO UPDATE SET
     files = files + excluded.files, bytes = bytes + excluded.bytes, refused = refused + excluded.refused,
     recorded_from = CASE WHEN recorded_from IS NULL OR excluded.recorded_from < recorded_from
@@ -301,10 +313,14 @@ CREATE TRIGGER totals_file_added AFTER INSERT ON files BEGIN
     recorded_to = CASE WHEN recorded_to IS NULL OR excluded.recorded_to > recorded_to
                        THEN COALESCE(excluded.recorded_to, recorded_to) ELSE recorded_to END,
     duration_ms = duration_ms + excluded.duration_ms, durations = durations + excluded.durations,
-    truncated = truncated + excluded.truncated;
+    truncated = truncated + excluded.truncated, undescribed = undescribed + excluded.undescribed,
+    undescribed_from = CASE WHEN undescribed_from IS NULL OR excluded.undescribed_from < undescribed_from
+                            THEN COALESCE(excluded.undescribed_from, undescribed_from) ELSE undescribed_from END,
+    undescribed_to = CASE WHEN undescribed_to IS NULL OR excluded.undescribed_to > undescribed_to
+                          THEN COALESCE(excluded.undescribed_to, undescribed_to) ELSE undescribed_to END;
 END;
 CREATE TRIGGER totals_file_changed
-  AFTER UPDATE OF state, size, recorded_at, media_duration_ms, media_integrity ON files
+  AFTER UPDATE OF state, size, recorded_at, media_duration_ms, media_integrity, described_at, ingested_at ON files
 BEGIN
   UPDATE docking_totals SET
     files = files - (OLD.state IN ('staged','archived')) + (NEW.state IN ('staged','archived')),
@@ -317,8 +333,21 @@ BEGIN
     durations = durations - (OLD.state IN ('staged','archived') AND OLD.media_duration_ms IS NOT NULL)
                           + (NEW.state IN ('staged','archived') AND NEW.media_duration_ms IS NOT NULL),
     truncated = truncated - COALESCE(OLD.media_integrity = 'truncated', 0)
-                          + COALESCE(NEW.media_integrity = 'truncated', 0)
+                          + COALESCE(NEW.media_integrity = 'truncated', 0),
+    undescribed = undescribed - (OLD.state IN ('staged','archived') AND OLD.described_at IS NULL) + (NEW.state IN ('staged','archived') AND NEW.described_at IS NULL)
   WHERE docking_id = NEW.docking_id;
+  UPDATE docking_totals SET
+    undescribed_exact = undescribed = 0,
+    undescribed_from = CASE WHEN undescribed = 0 THEN NULL ELSE undescribed_from END,
+    undescribed_to = CASE WHEN undescribed = 0 THEN NULL ELSE undescribed_to END
+  WHERE docking_id = NEW.docking_id AND (OLD.state IN ('staged','archived') AND OLD.described_at IS NULL)
+    AND (NOT (NEW.state IN ('staged','archived') AND NEW.described_at IS NULL) OR OLD.ingested_at IS NOT NEW.ingested_at);
+  UPDATE docking_totals SET
+    undescribed_from = CASE WHEN undescribed_from IS NULL OR NEW.ingested_at < undescribed_from
+                            THEN NEW.ingested_at ELSE undescribed_from END,
+    undescribed_to = CASE WHEN undescribed_to IS NULL OR NEW.ingested_at > undescribed_to
+                          THEN NEW.ingested_at ELSE undescribed_to END
+  WHERE docking_id = NEW.docking_id AND (NEW.state IN ('staged','archived') AND NEW.described_at IS NULL) AND NEW.ingested_at IS NOT NULL;
   UPDATE docking_totals SET
     recorded_from = (SELECT MIN(recorded_at) FROM files
                      WHERE docking_id = NEW.docking_id AND state IN ('staged','archived')),
@@ -341,8 +370,14 @@ CREATE TRIGGER totals_file_removed AFTER DELETE ON files BEGIN
     duration_ms = duration_ms
       - CASE WHEN OLD.state IN ('staged','archived') THEN COALESCE(OLD.media_duration_ms, 0) ELSE 0 END,
     durations = durations - (OLD.state IN ('staged','archived') AND OLD.media_duration_ms IS NOT NULL),
-    truncated = truncated - COALESCE(OLD.media_integrity = 'truncated', 0)
+    truncated = truncated - COALESCE(OLD.media_integrity = 'truncated', 0),
+    undescribed = undescribed - (OLD.state IN ('staged','archived') AND OLD.described_at IS NULL)
   WHERE docking_id = OLD.docking_id;
+  UPDATE docking_totals SET
+    undescribed_exact = undescribed = 0,
+    undescribed_from = CASE WHEN undescribed = 0 THEN NULL ELSE undescribed_from END,
+    undescribed_to = CASE WHEN undescribed = 0 THEN NULL ELSE undescribed_to END
+  WHERE docking_id = OLD.docking_id AND (OLD.state IN ('staged','archived') AND OLD.described_at IS NULL);
   UPDATE docking_totals SET
     recorded_from = (SELECT MIN(recorded_at) FROM files
                      WHERE docking_id = OLD.docking_id AND state IN ('staged','archived')),

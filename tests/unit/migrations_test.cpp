@@ -73,7 +73,9 @@ void expect_docking_totals_match(Database& db, const std::string& when) {
         "COALESCE(SUM(CASE WHEN state IN ('staged','archived') THEN media_duration_ms END), 0), "
         "COUNT(CASE WHEN state IN ('staged','archived') THEN media_duration_ms END), "
         "COUNT(CASE WHEN media_integrity = 'truncated' THEN 1 END) FROM files GROUP BY docking_id";
-    const std::string kept = "SELECT * FROM docking_totals WHERE docking_id IN (SELECT docking_id FROM files)";
+    const std::string kept =
+        "SELECT docking_id, files, bytes, refused, recorded_from, recorded_to, duration_ms, durations, truncated "
+        "FROM docking_totals WHERE docking_id IN (SELECT docking_id FROM files)";
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM (" + want + " EXCEPT " + kept + ")"), 0);
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM (" + kept + " EXCEPT " + want + ")"), 0);
     EXPECT_EQ(count(db,
@@ -81,6 +83,30 @@ void expect_docking_totals_match(Database& db, const std::string& when) {
                     "AND (files OR bytes OR refused OR durations OR truncated OR recorded_from IS NOT NULL)"),
               0);
     EXPECT_GT(count(db, "SELECT COUNT(*) FROM docking_totals"), 0);
+    // Undescribed: the count is exact; the bounds are exact while flagged so,
+    // and never narrower than the files' (they only widen once one left).
+    const std::string u = "f.state IN ('staged','archived') AND f.described_at IS NULL";
+    EXPECT_EQ(count(db,
+                    "SELECT COUNT(*) FROM docking_totals t WHERE undescribed != (SELECT COUNT(*) FROM files f "
+                    "WHERE f.docking_id = t.docking_id AND " +
+                        u + ")"),
+              0);
+    EXPECT_EQ(count(db,
+                    "SELECT COUNT(*) FROM docking_totals t WHERE undescribed_exact = 1 AND ("
+                    "undescribed_from IS NOT (SELECT MIN(ingested_at) FROM files f WHERE f.docking_id = t.docking_id "
+                    "AND " +
+                        u +
+                        ") OR undescribed_to IS NOT (SELECT MAX(ingested_at) FROM files f "
+                        "WHERE f.docking_id = t.docking_id AND " +
+                        u + "))"),
+              0);
+    EXPECT_EQ(count(db,
+                    "SELECT COUNT(*) FROM docking_totals t WHERE EXISTS (SELECT 1 FROM files f WHERE "
+                    "f.docking_id = t.docking_id AND " +
+                        u +
+                        " AND (f.ingested_at < t.undescribed_from OR "
+                        "f.ingested_at > t.undescribed_to))"),
+              0);
 }
 
 class MigrationsTest : public ::testing::TestWithParam<int> {};
@@ -140,6 +166,19 @@ TEST_P(MigrationsTest, EveryOlderSchemaReachesTheLatestKeepingItsRows) {
     expect_docking_totals_match(*db, "after the range's ends left or moved");
     db->exec("DELETE FROM files WHERE device_path='DCIM/late.mp4'");
     expect_docking_totals_match(*db, "after a counted file was deleted");
+    db->exec(
+        "INSERT INTO files(docking_id, serial, device_path, size, device_mtime_ms, state, ingested_at) VALUES"
+        "('D1','ZFY1','DCIM/u1.mp4',1,7,'staged','2026-01-01T08:00:00.000Z'),"
+        "('D1','ZFY1','DCIM/u2.mp4',1,8,'staged','2026-01-02T08:00:00.000Z'),"
+        "('D1','ZFY1','DCIM/u3.mp4',1,9,'staged','2026-01-03T08:00:00.000Z')");
+    expect_docking_totals_match(*db, "after undescribed files joined");
+    db->exec("UPDATE files SET described_at='2026-01-04T00:00:00.000Z' WHERE device_path='DCIM/u1.mp4'");
+    db->exec("UPDATE files SET ingested_at='2026-01-05T00:00:00.000Z' WHERE device_path='DCIM/u2.mp4'");
+    expect_docking_totals_match(*db, "after one was described and one moved");
+    EXPECT_EQ(count(*db, "SELECT undescribed_exact FROM docking_totals WHERE docking_id='D1'"), 0);
+    db->exec("UPDATE files SET described_at='2026-01-06T00:00:00.000Z' WHERE docking_id='D1'");
+    expect_docking_totals_match(*db, "after the docking was described");
+    EXPECT_EQ(count(*db, "SELECT undescribed_exact FROM docking_totals WHERE docking_id='D1'"), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(FromEveryVersion, MigrationsTest, ::testing::Range(1, latest_schema_version()));

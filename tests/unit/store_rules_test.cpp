@@ -3,6 +3,7 @@
 // (R8), and the review statistics (R12) per officer, recorder and unit.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "daemon/custody/store.hpp"
@@ -66,6 +67,46 @@ TEST_F(StoreRulesTest, AnnotationsWithCaseOrCategoryDescribeFilesOfTheirDocking)
     ASSERT_TRUE(store_->annotate(whole));
     EXPECT_TRUE(store_->undescribed("2026-11-30T00:00:00.000Z", 10).empty());
     EXPECT_EQ(store_->annotations_of_file(a)[0].place, "Renmin Rd");
+}
+
+// The counts per officer and day read whole dockings from docking_totals
+// where that is exact and walk the files elsewhere: they must equal the
+// file-by-file list in every case (one day, across midnight, across the
+// cutoff, partly described, described whole).
+TEST_F(StoreRulesTest, UndescribedCountsEqualTheFileByFileList) {
+    setenv("TZ", "UTC", 1);  // local day = the date of the UTC time, for the expected side
+    tzset();
+    const std::string cutoff = "2026-11-25T12:00:00.000Z";
+    const auto one_day = dock("ZFY1", "004213", "U1");
+    for (int n = 1; n <= 3; ++n) stage(one_day, "ZFY1", n, "2026-11-23T10:0" + std::to_string(n) + ":00.000Z");
+    const auto midnight = dock("ZFY2", "004213", "U1");
+    stage(midnight, "ZFY2", 4, "2026-11-23T23:59:00.000Z");
+    stage(midnight, "ZFY2", 5, "2026-11-24T00:01:00.000Z");
+    const auto straddling = dock("ZFY3", "004777", "U2");
+    stage(straddling, "ZFY3", 6, "2026-11-25T11:59:00.000Z");
+    stage(straddling, "ZFY3", 7, "2026-11-25T12:01:00.000Z");
+    const auto partly = dock("ZFY4", "004777", "U2");
+    const auto first = stage(partly, "ZFY4", 8, "2026-11-24T08:00:00.000Z");
+    stage(partly, "ZFY4", 9, "2026-11-24T09:00:00.000Z");
+    const auto described = dock("ZFY5", "004888", "U3");
+    stage(described, "ZFY5", 10, "2026-11-24T08:00:00.000Z");
+    Annotation c;
+    c.file_id = first, c.case_no = "C-9", c.by = "t";
+    ASSERT_TRUE(store_->annotate(c));
+    Annotation whole;
+    whole.docking_id = described, whole.category = "traffic", whole.by = "t";
+    ASSERT_TRUE(store_->annotate(whole));
+
+    std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::string>> want;
+    for (const auto& f : store_->undescribed(cutoff, 1000)) {
+        auto& [n, oldest] = want[{f.officer_no, f.ingested_at.substr(0, 10)}];
+        if (n++ == 0 || f.ingested_at < oldest) oldest = f.ingested_at;
+    }
+    std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::string>> got;
+    for (const auto& c : store_->undescribed_counts(cutoff))
+        got[{c.officer_no, c.day}] = {c.files, c.oldest_ingested_at};
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(want.size(), 4u);  // 004213 on the 23rd and 24th, 004777 on the 24th and 25th
 }
 
 TEST_F(StoreRulesTest, LongTermFilesShortOfCopiesUntilEveryTargetConfirms) {
