@@ -41,19 +41,22 @@ std::vector<UndescribedFile> Store::undescribed(const std::string& ingested_befo
 // lie before the cutoff on one local day, by the exact bounds that migration
 // 9's triggers keep, counts whole from docking_totals; the files of the few
 // others (spanning midnight or the cutoff, or partly described since) are
-// walked. A million undescribed files cost one row per docking.
+// walked (t is materialized first: left to itself the planner drove the
+// join from files_state, every counted file). A million undescribed files
+// cost one row per docking.
 std::vector<UndescribedCount> Store::undescribed_counts(const std::string& ingested_before_rfc3339) {
     std::lock_guard lock(mutex_);
     std::vector<UndescribedCount> out;
     auto st = db_.prepare(
-        "WITH t AS (SELECT docking_id, undescribed, undescribed_from, "
+        "WITH t AS MATERIALIZED (SELECT docking_id, undescribed, undescribed_from, "
         "COALESCE(undescribed_exact = 1 AND undescribed_to < ?1 AND "
         "date(undescribed_from, 'localtime') = date(undescribed_to, 'localtime'), 0) AS whole "
         "FROM docking_totals WHERE undescribed > 0 AND (undescribed_from IS NULL OR undescribed_from < ?1)), "
         "parts AS (SELECT docking_id, date(undescribed_from, 'localtime') AS day, undescribed AS n, "
         "undescribed_from AS oldest FROM t WHERE whole "
         "UNION ALL SELECT f.docking_id, date(f.ingested_at, 'localtime'), COUNT(*), MIN(f.ingested_at) "
-        "FROM t JOIN files f ON f.docking_id = t.docking_id WHERE NOT t.whole AND f.described_at IS NULL "
+        "FROM t JOIN files f INDEXED BY files_docking ON f.docking_id = t.docking_id "
+        "WHERE NOT t.whole AND f.described_at IS NULL "
         "AND f.ingested_at < ?1 AND " DOCKD_SQL_COUNTED("f") " GROUP BY f.docking_id, 2) "
         "SELECT COALESCE(d.officer_no,''), COALESCE(o.name,''), COALESCE(o.unit_name,''), p.day, SUM(p.n), "
         "MIN(p.oldest) FROM parts p JOIN dockings d ON d.id = p.docking_id "
