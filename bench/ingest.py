@@ -20,7 +20,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "e2e"))
-from harness import Station, wait_for  # noqa: E402
+from harness import Station  # noqa: E402
 
 MiB = 1 << 20
 
@@ -42,13 +42,10 @@ def peak_rss_kib(pid):
 
 
 def run_dockd(bays, total_bytes, read_rate, files=16):
-    st = Station(bays=bays, verify="none", wipe_after="never",
-                 extra="")
     # No targets: this measures the offload only.
+    st = Station(bays=bays, verify="none", wipe_after="never", upload="upload:\n  targets: []")
     with open(st.config) as f:
-        cfg = f.read()
-    cfg = cfg.replace(f'  targets: [{{url: "file://{st.archive}"}}]\n', "  targets: []\n")
-    cfg = cfg.replace("ingest: {", "ingest: {workers: 8, ")
+        cfg = f.read().replace("ingest: {", "ingest: {workers: 8, ")
     with open(st.config, "w") as f:
         f.write(cfg)
     per_bay = total_bytes // bays
@@ -61,12 +58,7 @@ def run_dockd(bays, total_bytes, read_rate, files=16):
     size = sum(tree_bytes(os.path.join(d, "media")) for d in dirs)
     trees = [os.path.join(d, "media") for d in dirs]
     st.start()
-    t0 = time.monotonic()
-    for b, d in enumerate(dirs, 1):
-        st.plug(b, d)
-    for b in range(1, bays + 1):
-        wait_for(lambda b=b: st.bays()[b]["state"] in ("staged", "ready"), 3600, f"bay {b} staged", 0.02)
-    seconds = time.monotonic() - t0
+    seconds = st.plug_all_until_staged(dirs)
     rss = peak_rss_kib(st.proc.pid)
     st.stop()
     return st, size, seconds, rss, [os.path.join(st.bay_path(b), "media") for b in range(1, bays + 1)]

@@ -33,11 +33,8 @@ def make_recording(path, seconds):
 
 
 def run(probe, recording, bays, files, read_rate=0):
-    st = Station(bays=bays, verify="none", wipe_after="never", extra=f"media: {{probe: {str(probe).lower()}}}\n")
-    with open(st.config) as f:
-        cfg = f.read().replace(f'  targets: [{{url: "file://{st.archive}"}}]\n', "  targets: []\n")
-    with open(st.config, "w") as f:
-        f.write(cfg)
+    st = Station(bays=bays, verify="none", wipe_after="never", extra=f"media: {{probe: {str(probe).lower()}}}\n",
+                 upload="upload:\n  targets: []")
     dirs = []
     for b in range(1, bays + 1):
         d = st.build(b, f"PROBE{b:03d}", "--files", 0, "--seed", b, *(["--read-rate", read_rate] if read_rate else []))
@@ -50,11 +47,7 @@ def run(probe, recording, bays, files, read_rate=0):
     st.start()
     try:
         t0 = time.monotonic()
-        for b, d in enumerate(dirs, 1):
-            st.plug(b, d)
-        for b in range(1, bays + 1):
-            wait_for(lambda b=b: st.bays()[b]["state"] in ("staged", "ready"), 3600, f"bay {b} staged", 0.02)
-        ingest = time.monotonic() - t0
+        ingest = st.plug_all_until_staged(dirs)
         probed = None
         if probe:
             def all_probed():

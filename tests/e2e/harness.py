@@ -234,6 +234,16 @@ ingest: {{verify: {verify}, wipe_after: {wipe_after}, min_free_bytes: 64MiB}}
     def plug(self, bay, recorder_dir):
         os.rename(recorder_dir, self.bay_path(bay))
 
+    def plug_all_until_staged(self, recorder_dirs, timeout=3600):
+        """Plugs recorder_dirs[i] into bay i+1 and returns the seconds until
+        every one of them is safe to leave (staged or ready)."""
+        t0 = time.monotonic()
+        for b, d in enumerate(recorder_dirs, 1):
+            self.plug(b, d)
+        for b in range(1, len(recorder_dirs) + 1):
+            wait_for(lambda b=b: self.bays()[b]["state"] in ("staged", "ready"), timeout, f"bay {b} staged", 0.02)
+        return time.monotonic() - t0
+
     # --- outside checks ---
     def db(self):
         conn = sqlite3.connect(f"file:{os.path.join(self.data_dir, 'custody.db')}?mode=ro", uri=True)
